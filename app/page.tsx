@@ -1,0 +1,22 @@
+import { OverviewView } from '@/components/overview/overview-view';
+import { DbError } from '@/components/ui/db-error';
+import { getOverview, type Overview } from '@/lib/diagnostics/overview';
+import { getDb } from '@/lib/db/knex';
+import { log } from '@/lib/log';
+
+export const dynamic = 'force-dynamic';
+
+export default async function OverviewPage() {
+  let overview: Overview | null = null;
+  try {
+    overview = await getOverview(await getDb());
+  } catch (err) {
+    log.error({ err }, 'overview failed');
+  }
+  return (
+    <>
+      <h1 className="mb-6 text-2xl font-bold">Overview</h1>
+      {overview ? <OverviewView overview={overview} /> : <DbError what="the overview" />}
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+// One error type and one JSON shape for every API response that is not a success.
+import { z } from 'zod';
+
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  internal: 500,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '53300', '08006', '08001']);
+
+/** Maps anything thrown to an ApiError; unknown errors are masked (the log keeps the cause). */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof z.ZodError) return new ApiError('bad_request', 'Invalid input', err.issues);
+  const code = (err as { code?: unknown } | null)?.code;
+  const name = (err as { name?: unknown } | null)?.name;
+  if ((typeof code === 'string' && CONNECTION_ERRORS.has(code)) || name === 'KnexTimeoutError') {
+    return new ApiError('database_unavailable', 'The database cannot be reached');
+  }
+  return new ApiError('internal', 'Internal error');
+}

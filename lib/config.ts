@@ -1,0 +1,56 @@
+// Strata's settings, read from the environment in one place.
+// This module is loaded by the knex CLI (through knexfile.ts) as well as by the Next.js server,
+// so it imports nothing that only one of them can load (no 'server-only', no path aliases).
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'DATABASE_URL must be a postgres:// or postgresql:// URL',
+    }),
+  STRATA_MIGRATIONS_DIR: z.string().trim().min(1).default('db/migrations'),
+  STRATA_MIGRATIONS_TABLE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier')
+    .default('knex_migrations'),
+  STRATA_DATA_DIR: z.string().trim().min(1).default('.strata/embedded'),
+  STRATA_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type StrataConfig = {
+  databaseUrl: string | undefined;
+  migrationsDir: string;
+  migrationsTable: string;
+  dataDir: string;
+  embeddedPort: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment; paths are made absolute against the working directory. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): StrataConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    migrationsDir: path.resolve(cwd, e.STRATA_MIGRATIONS_DIR),
+    migrationsTable: e.STRATA_MIGRATIONS_TABLE,
+    dataDir: path.resolve(cwd, e.STRATA_DATA_DIR),
+    embeddedPort: e.STRATA_EMBEDDED_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

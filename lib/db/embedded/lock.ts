@@ -1,0 +1,107 @@
+// One process owns an embedded data folder at a time: two PGlite instances on the same
+// folder corrupt it without an error. The owner writes `owner.lock` into the folder; a second
+// process that finds a live owner talks to it over its port instead of opening the files.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export type OwnerRecord = {
+  pid: number;
+  host: string;
+  /** TCP port of the owner's connection gate; null while the owner is still starting. */
+  port: number | null;
+  startedAt: string;
+};
+
+export class EmbeddedLockError extends Error {
+  override name = 'EmbeddedLockError';
+}
+
+export function lockPath(dataDir: string): string {
+  return path.join(dataDir, 'owner.lock');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else, so it is alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readOwner(dataDir: string): OwnerRecord | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(lockPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const rec = JSON.parse(text) as OwnerRecord;
+    if (typeof rec.pid !== 'number') return null;
+    return rec;
+  } catch {
+    // A lock half-written by a crashed owner; treat as stale.
+    return null;
+  }
+}
+
+/** The live owner of the folder, if any (stale locks of dead processes are ignored). */
+export function liveOwner(dataDir: string): OwnerRecord | null {
+  const rec = readOwner(dataDir);
+  if (!rec) return null;
+  if (rec.host !== os.hostname()) return rec; // cannot check another host's pid; assume alive
+  return isAlive(rec.pid) ? rec : null;
+}
+
+/**
+ * Takes the folder for this process. Throws EmbeddedLockError naming the owner when another
+ * live process holds it; removes a stale lock left by a process that died.
+ */
+export function acquireLock(dataDir: string): { update(port: number): void; release(): void } {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = lockPath(dataDir);
+  const record: OwnerRecord = {
+    pid: process.pid,
+    host: os.hostname(),
+    port: null,
+    startedAt: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(record), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const current = readOwner(dataDir);
+        if (current && current.pid === process.pid) fs.rmSync(file, { force: true });
+      };
+      return {
+        update(port: number) {
+          record.port = port;
+          // Write beside and rename, so a reader never sees a half-written lock.
+          const tmp = `${file}.${process.pid}.tmp`;
+          fs.writeFileSync(tmp, JSON.stringify(record));
+          fs.renameSync(tmp, file);
+        },
+        release,
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = liveOwner(dataDir);
+      if (owner && owner.pid !== process.pid) {
+        throw new EmbeddedLockError(
+          `The embedded database in ${dataDir} is already open in process ${owner.pid} ` +
+            `(on ${owner.host}, since ${owner.startedAt}). Only one process may own it: ` +
+            `stop that process, or set DATABASE_URL to use another PostgreSQL.`,
+        );
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new EmbeddedLockError(`Could not take the lock ${file}: another process keeps replacing it.`);
+}

@@ -1,0 +1,30 @@
+import 'server-only';
+// The dashboard's knex instance for the configured target. Only lib/db creates connections.
+import knex, { type Knex } from 'knex';
+import { readConfig } from '../config';
+import { log } from '../log';
+import { knexConfig } from './knex-config';
+import { resolveTarget, type DbTarget } from './target';
+
+export type Db = { knex: Knex; target: DbTarget };
+
+const holder = globalThis as { __strataDb?: Promise<Db> };
+
+/** The process-wide connection to the configured database (starting the embedded one if needed). */
+export function getDb(): Promise<Db> {
+  holder.__strataDb ??= (async () => {
+    const config = readConfig();
+    const target = await resolveTarget(config);
+    if (target.kind === 'embedded') {
+      log.info(
+        { dataDir: target.dataDir, owner: target.owner, url: target.url },
+        'using the embedded database (no DATABASE_URL set)',
+      );
+    }
+    return { knex: knex(knexConfig(target, config)), target };
+  })().catch((err: unknown) => {
+    holder.__strataDb = undefined;
+    throw err;
+  });
+  return holder.__strataDb;
+}
