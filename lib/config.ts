@@ -38,7 +38,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the environment; paths are made absolute against the working directory. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): StrataConfig {
+export function readConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): StrataConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

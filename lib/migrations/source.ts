@@ -22,8 +22,9 @@ export function isMigrationFile(name: string): boolean {
 
 // Node's own require, not a bundler's: migrations live outside the build and change at run time.
 const nodeRequire = createRequire(path.join(process.cwd(), 'package.json'));
-// `import()` kept away from the bundler and from the CommonJS transform of the TypeScript loader.
-const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+const nativeImport = nodeRequire(path.join(process.cwd(), 'lib/migrations/native-import.cjs')) as (
+  specifier: string,
+) => Promise<unknown>;
 
 function ensureTypeScriptLoader(): void {
   // The knex CLI has registered a loader for .ts already (it needed one for knexfile.ts);
