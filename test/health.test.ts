@@ -2,9 +2,9 @@
 // body, and a request id in the response header.
 import { NextRequest } from 'next/server';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from './harness/db';
+import { freshTestDatabase } from './harness/db';
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 let GET: (req: NextRequest, ctx: { params: Promise<Record<string, never>> }) => Promise<Response>;
 
 beforeAll(async () => {

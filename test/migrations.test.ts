@@ -2,9 +2,9 @@
 // rolled back batch by batch to an empty schema and applied again.
 import { describe, expect, it } from 'vitest';
 import { readCatalog, type Catalog } from './harness/catalog';
-import { useTestDatabase } from './harness/db';
+import { freshTestDatabase } from './harness/db';
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 const TS = 'timestamp with time zone';
 const NOW = 'CURRENT_TIMESTAMP';

@@ -2,10 +2,10 @@
 // PostgreSQL through DATABASE_URL, or the embedded database through its owning process.
 import { describe, expect, it } from 'vitest';
 import { readCatalog } from './harness/catalog';
-import { useTestDatabase } from './harness/db';
+import { freshTestDatabase } from './harness/db';
 import { run } from './harness/run';
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 const npm = (script: string, ...args: string[]) => run('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], db.env);
 

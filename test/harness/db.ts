@@ -44,7 +44,7 @@ async function createPostgresDb(adminUrl: string): Promise<{ url: string; drop()
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test. */
-export function useTestDatabase(overrides: Partial<Pick<StrataConfig, 'migrationsDir' | 'migrationsTable'>> = {}): TestDb {
+export function freshTestDatabase(overrides: Partial<Pick<StrataConfig, 'migrationsDir' | 'migrationsTable'>> = {}): TestDb {
   const db = {} as TestDb;
   let cleanup: (() => Promise<void>) | undefined;
   beforeAll(async () => {
