@@ -183,7 +183,8 @@ if [[ -x /usr/bin/chromium ]]; then
 else
   say "chromium: installing Debian package"
   apt_update
-  logged "${APT[@]}" install -y chromium
+  # Without recommends: the browser and fonts are all the tests need (recommends pull ~120 packages).
+  logged "${APT[@]}" install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core
 fi
 echo "    $(chromium --version 2>/dev/null)"
 
