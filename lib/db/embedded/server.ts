@@ -24,7 +24,11 @@ export function embeddedUrl(port: number): string {
  * Opens the data folder (creating it on first use), takes its lock, and listens on
  * 127.0.0.1:`port` (0 picks a free port). Throws EmbeddedLockError if another process owns it.
  */
-export async function startEmbedded(dataDir: string, port = 0): Promise<EmbeddedServer> {
+export async function startEmbedded(
+  dataDir: string,
+  port = 0,
+  options: { withVector?: boolean } = {},
+): Promise<EmbeddedServer> {
   const lock = acquireLock(dataDir);
   let db: PGlite | undefined;
   let socketServer: PGLiteSocketServer | undefined;
@@ -32,7 +36,8 @@ export async function startEmbedded(dataDir: string, port = 0): Promise<Embedded
   try {
     const pgdata = path.join(dataDir, 'pgdata');
     fs.mkdirSync(pgdata, { recursive: true });
-    db = await PGlite.create(pgdata, { extensions: { vector } });
+    // withVector: false gives a server without pgvector, as some managed PostgreSQL offerings are.
+    db = await PGlite.create(pgdata, { extensions: options.withVector === false ? {} : { vector } });
     // The real socket server listens on a private port; only the gate talks to it.
     // It allows two connections so that a closing one may linger while the gate admits the next.
     socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
