@@ -1,0 +1,259 @@
+// The rows of each table, produced lazily and deterministically from the seed. Every table has
+// its own random stream, so one table's rows do not depend on how another was consumed.
+import { createRng, type Rng } from './random';
+import type { Scale } from './scales';
+
+export const DIMENSIONS = 1536;
+const DAY = 86_400_000;
+const BASE = Date.UTC(2026, 0, 1);
+
+const WORDS = (
+  'index vector query embedding cluster recall latency migration rollback batch schema table column ' +
+  'postgres forum topic post answer question model score quality relevance summary search nearest ' +
+  'neighbour distance cosine lists probes build memory rows scan plan cost deploy staging production ' +
+  'review release feature bug fix test data load copy insert update delete user team service metric'
+).split(' ');
+
+type Stream = 'forums' | 'topics' | 'posts' | 'vectors' | 'evaluations' | 'planted';
+const STREAM_OFFSET: Record<Stream, number> = { forums: 1, topics: 2, posts: 3, vectors: 4, evaluations: 5, planted: 6 };
+
+export type Row = (string | number | null)[];
+
+export type World = {
+  scale: Scale;
+  seed: number;
+  topicForum: Int32Array;
+  topicCluster: Int32Array;
+  topicCreated: Float64Array;
+  topicUpdated: Float64Array;
+  postUpdated: Float64Array;
+  centroids: Float32Array[];
+  planted: {
+    zeroPostVectors: Set<number>;
+    nullTitleVectors: Set<number>;
+    stalePostVectors: Set<number>;
+    postsWithoutVectors: Set<number>;
+  };
+  forumBias: number[];
+};
+
+function rngFor(seed: number, stream: Stream): Rng {
+  return createRng((seed * 7919 + STREAM_OFFSET[stream]) >>> 0);
+}
+
+function sentence(rng: Rng, n: number): string {
+  const w: string[] = [];
+  for (let i = 0; i < n; i++) w.push(rng.pick(WORDS));
+  const s = w.join(' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function ts(ms: number): string {
+  return new Date(Math.round(ms)).toISOString();
+}
+
+function unitNoise(rng: Rng, base: Float32Array | null, sigma: number): Float32Array {
+  const v = new Float32Array(DIMENSIONS);
+  const s = sigma / Math.sqrt(DIMENSIONS);
+  let norm = 0;
+  for (let i = 0; i < DIMENSIONS; i++) {
+    const x = (base ? base[i]! : 0) + rng.normal() * (base ? s : 1);
+    v[i] = x;
+    norm += x * x;
+  }
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < DIMENSIONS; i++) v[i] = v[i]! / norm;
+  return v;
+}
+
+function vectorLiteral(v: Float32Array | null): string | null {
+  if (!v) return null;
+  const parts = new Array<string>(DIMENSIONS);
+  for (let i = 0; i < DIMENSIONS; i++) parts[i] = String(Math.round(v[i]! * 1e6) / 1e6);
+  return `[${parts.join(',')}]`;
+}
+
+const ZERO = `[${new Array(DIMENSIONS).fill('0').join(',')}]`;
+
+/** Picks `count` distinct indices in [0, n). */
+function sample(rng: Rng, n: number, count: number, exclude: Set<number> = new Set()): Set<number> {
+  const out = new Set<number>();
+  while (out.size < Math.min(count, n - exclude.size)) {
+    const i = rng.int(0, n - 1);
+    if (!exclude.has(i)) out.add(i);
+  }
+  return out;
+}
+
+export function createWorld(scale: Scale, seed: number): World {
+  const topics = scale.topics;
+  const posts = topics * scale.postsPerTopic;
+  const t = rngFor(seed, 'topics');
+  const v = rngFor(seed, 'vectors');
+  const p = rngFor(seed, 'planted');
+  const f = rngFor(seed, 'forums');
+  const world: World = {
+    scale,
+    seed,
+    topicForum: new Int32Array(topics),
+    topicCluster: new Int32Array(topics),
+    topicCreated: new Float64Array(topics),
+    topicUpdated: new Float64Array(topics),
+    postUpdated: new Float64Array(posts),
+    centroids: [],
+    planted: {
+      zeroPostVectors: new Set(),
+      nullTitleVectors: new Set(),
+      stalePostVectors: new Set(),
+      postsWithoutVectors: new Set(),
+    },
+    forumBias: Array.from({ length: scale.forums }, () => (f.next() - 0.5) * 0.3),
+  };
+  for (let c = 0; c < scale.forums * scale.clustersPerForum; c++) world.centroids.push(unitNoise(v, null, 1));
+  for (let i = 0; i < topics; i++) {
+    // Forums differ in size: a skewed pick.
+    world.topicForum[i] = Math.min(scale.forums - 1, Math.floor(Math.pow(t.next(), 1.6) * scale.forums));
+    world.topicCluster[i] = world.topicForum[i]! * scale.clustersPerForum + t.int(0, scale.clustersPerForum - 1);
+    world.topicCreated[i] = BASE - t.next() * 365 * DAY;
+    world.topicUpdated[i] = world.topicCreated[i]! + t.next() * 5 * DAY;
+  }
+  const pl = scale.planted;
+  world.planted.postsWithoutVectors = sample(p, posts, pl.postsWithoutVectors);
+  world.planted.zeroPostVectors = sample(p, posts, pl.zeroPostVectors, world.planted.postsWithoutVectors);
+  world.planted.stalePostVectors = sample(
+    p,
+    posts,
+    pl.stalePostVectors,
+    new Set([...world.planted.postsWithoutVectors, ...world.planted.zeroPostVectors]),
+  );
+  world.planted.nullTitleVectors = sample(p, topics, pl.nullTitleVectors);
+  return world;
+}
+
+export function* forumRows(w: World): Generator<Row> {
+  for (let i = 0; i < w.scale.forums; i++) {
+    const created = ts(BASE - 400 * DAY + i * DAY);
+    yield [i + 1, `forum-${i + 1}`, `https://forum-${i + 1}.example`, JSON.stringify({ tier: i % 3 }), created, created];
+  }
+}
+
+export function* topicRows(w: World): Generator<Row> {
+  const rng = rngFor(w.seed, 'topics');
+  for (let i = 0; i < w.scale.topics; i++) {
+    yield [
+      i + 1,
+      w.topicForum[i]! + 1,
+      sentence(rng, rng.int(4, 10)),
+      sentence(rng, rng.int(30, 80)),
+      `user${rng.int(1, 5_000)}`,
+      Math.floor(Math.pow(rng.next(), 3) * 20_000),
+      '{}',
+      ts(w.topicCreated[i]!),
+      ts(w.topicUpdated[i]!),
+    ];
+  }
+}
+
+export function* postRows(w: World): Generator<Row> {
+  const rng = rngFor(w.seed, 'posts');
+  const per = w.scale.postsPerTopic;
+  for (let t = 0; t < w.scale.topics; t++) {
+    for (let j = 0; j < per; j++) {
+      const idx = t * per + j;
+      const created = w.topicCreated[t]! + rng.next() * 30 * DAY;
+      const updated = created + rng.next() * 2 * DAY;
+      w.postUpdated[idx] = updated;
+      yield [idx + 1, t + 1, w.topicForum[t]! + 1, sentence(rng, rng.int(15, 60)), `user${rng.int(1, 5_000)}`, '{}', ts(created), ts(updated)];
+    }
+  }
+}
+
+export function* topicVectorRows(w: World): Generator<Row> {
+  const rng = rngFor(w.seed, 'vectors');
+  for (let t = 0; t < w.scale.topics; t++) {
+    const content = unitNoise(rng, w.centroids[w.topicCluster[t]!]!, 0.5);
+    const title = unitNoise(rng, content, 0.3);
+    const combined = new Float32Array(DIMENSIONS);
+    let norm = 0;
+    for (let i = 0; i < DIMENSIONS; i++) {
+      combined[i] = title[i]! + content[i]!;
+      norm += combined[i]! * combined[i]!;
+    }
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < DIMENSIONS; i++) combined[i] = combined[i]! / norm;
+    const at = ts(w.topicUpdated[t]! + 3_600_000);
+    yield [
+      t + 1,
+      t + 1,
+      w.topicForum[t]! + 1,
+      w.planted.nullTitleVectors.has(t) ? null : vectorLiteral(title),
+      vectorLiteral(content),
+      vectorLiteral(combined),
+      at,
+      at,
+    ];
+  }
+}
+
+/** Needs postRows to have run (it reads each post's updated_at). */
+export function* postVectorRows(w: World): Generator<Row> {
+  const rng = rngFor(w.seed, 'vectors');
+  const per = w.scale.postsPerTopic;
+  let id = 0;
+  for (let t = 0; t < w.scale.topics; t++) {
+    const centroid = w.centroids[w.topicCluster[t]!]!;
+    for (let j = 0; j < per; j++) {
+      const idx = t * per + j;
+      const v = unitNoise(rng, centroid, 0.6);
+      if (w.planted.postsWithoutVectors.has(idx)) continue;
+      const stale = w.planted.stalePostVectors.has(idx);
+      const at = ts(w.postUpdated[idx]! + (stale ? -3 * DAY : 3_600_000));
+      id++;
+      yield [id, idx + 1, w.topicForum[t]! + 1, w.planted.zeroPostVectors.has(idx) ? ZERO : vectorLiteral(v), at, at];
+    }
+  }
+}
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+export function* evaluationRows(w: World): Generator<Row> {
+  const rng = rngFor(w.seed, 'evaluations');
+  const posts = w.scale.topics * w.scale.postsPerTopic;
+  const orphans = w.scale.planted.orphanEvaluations;
+  const total = w.scale.evaluations;
+  for (let i = 0; i < total; i++) {
+    const orphan = i >= total - orphans;
+    const isTopic = !orphan && rng.next() < 0.3;
+    let contentId: number;
+    let forum: number;
+    if (orphan) {
+      // Content that was deleted: ids past the last post, as left behind by a DELETE.
+      contentId = posts + 1 + (i - (total - orphans));
+      forum = (i % w.scale.forums) + 1;
+    } else if (isTopic) {
+      const t = rng.int(0, w.scale.topics - 1);
+      contentId = t + 1;
+      forum = w.topicForum[t]! + 1;
+    } else {
+      const p = rng.int(0, posts - 1);
+      contentId = p + 1;
+      forum = w.topicForum[Math.floor(p / w.scale.postsPerTopic)]! + 1;
+    }
+    // Skewed towards good scores, lower in some forums; relevance follows quality.
+    const quality = clamp01(0.74 + w.forumBias[forum - 1]! + 0.1 * rng.normal() - 0.12 * Math.abs(rng.normal()));
+    const relevance = clamp01(0.25 + 0.6 * quality + 0.12 * rng.normal());
+    const created = BASE - rng.next() * 300 * DAY;
+    yield [
+      i + 1,
+      contentId,
+      isTopic ? 'topic' : 'post',
+      forum,
+      Math.round(quality * 10_000) / 10_000,
+      Math.round(relevance * 10_000) / 10_000,
+      rng.next() < 0.1 ? null : sentence(rng, rng.int(8, 20)),
+      JSON.stringify({ model: rng.next() < 0.5 ? 'judge-a' : 'judge-b' }),
+      ts(created),
+      ts(created),
+    ];
+  }
+}

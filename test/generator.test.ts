@@ -1,0 +1,108 @@
+// The data generator: same seed, same data; planted problems at their counts; the scale honoured;
+// and a refused run changes nothing.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, NotEmptyError, TABLES } from '../lib/generator/load';
+import { SCALES, type Scale } from '../lib/generator/scales';
+import { freshTestDatabase } from './harness/db';
+
+const db = freshTestDatabase();
+let client: pg.Client;
+
+// Small enough for the embedded database, with every planted problem present.
+const scale: Scale = {
+  ...SCALES.demo,
+  topics: 60,
+  postsPerTopic: 3,
+  evaluations: 400,
+  planted: { zeroPostVectors: 2, nullTitleVectors: 3, stalePostVectors: 4, postsWithoutVectors: 5, orphanEvaluations: 6 },
+};
+
+beforeAll(async () => {
+  await db.knex.migrate.latest();
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.end();
+});
+
+const method = () => (db.mode === 'embedded' ? 'insert' : 'copy') as 'insert' | 'copy';
+
+async function checksums(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of TABLES) {
+    // Text of every row in id order: any difference in any column changes the hash.
+    const r = await client.query<{ h: string }>(`SELECT md5(string_agg(x::text, E'\\n' ORDER BY x.id)) AS h FROM ${t} x`);
+    out[t] = r.rows[0]!.h;
+  }
+  return out;
+}
+
+const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
+
+describe('generator', () => {
+  it('loads the scale it was asked for', async () => {
+    const counts = await generate(client, { scale, seed: 7, replace: false, method: method() });
+    const posts = scale.topics * scale.postsPerTopic;
+    expect(counts).toEqual({
+      forums: scale.forums,
+      topics: scale.topics,
+      posts,
+      topic_vectors: scale.topics,
+      post_vectors: posts - scale.planted.postsWithoutVectors,
+      content_evaluations: scale.evaluations,
+    });
+    expect(await count('SELECT count(*) AS n FROM content_evaluations')).toBe(scale.evaluations);
+  });
+
+  it('plants each problem at its count', async () => {
+    const p = scale.planted;
+    expect(await count("SELECT count(*) AS n FROM post_vectors WHERE vector_norm(content_vector) = 0")).toBe(p.zeroPostVectors);
+    expect(await count('SELECT count(*) AS n FROM topic_vectors WHERE title_vector IS NULL')).toBe(p.nullTitleVectors);
+    expect(
+      await count('SELECT count(*) AS n FROM post_vectors v JOIN posts p ON p.id = v.post_id WHERE p.updated_at > v.updated_at'),
+    ).toBe(p.stalePostVectors);
+    expect(
+      await count('SELECT count(*) AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM post_vectors v WHERE v.post_id = p.id)'),
+    ).toBe(p.postsWithoutVectors);
+    expect(
+      await count(`SELECT count(*) AS n FROM content_evaluations e
+                    WHERE (e.content_type = 'post' AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = e.content_id))
+                       OR (e.content_type = 'topic' AND NOT EXISTS (SELECT 1 FROM topics t WHERE t.id = e.content_id))`),
+    ).toBe(p.orphanEvaluations);
+  });
+
+  it('makes unit-length 1536-dimension vectors with cluster structure', async () => {
+    const r = await client.query<{ dims: number; min: number; max: number }>(
+      'SELECT min(vector_dims(content_vector)) AS dims, min(vector_norm(content_vector)) AS min, max(vector_norm(content_vector)) AS max FROM post_vectors WHERE vector_norm(content_vector) > 0',
+    );
+    expect(r.rows[0]!.dims).toBe(1536);
+    expect(r.rows[0]!.min).toBeGreaterThan(0.999);
+    expect(r.rows[0]!.max).toBeLessThan(1.001);
+    // Posts of one topic share a cluster: far more similar than posts of different forums.
+    const sim = await client.query<{ same: number; other: number }>(`
+      WITH v AS (SELECT pv.id, p.topic_id, p.forum_id, pv.content_vector AS e FROM post_vectors pv JOIN posts p ON p.id = pv.post_id
+                  WHERE vector_norm(pv.content_vector) > 0)
+      SELECT avg(1 - (a.e <=> b.e)) FILTER (WHERE a.topic_id = b.topic_id) AS same,
+             avg(1 - (a.e <=> b.e)) FILTER (WHERE a.forum_id <> b.forum_id) AS other
+        FROM v a JOIN v b ON a.id < b.id`);
+    expect(sim.rows[0]!.same).toBeGreaterThan(0.5);
+    expect(sim.rows[0]!.other).toBeLessThan(0.2);
+  });
+
+  it('refuses to load over existing rows, and changes nothing', async () => {
+    const before = await checksums();
+    await expect(generate(client, { scale, seed: 8, replace: false, method: method() })).rejects.toThrow(NotEmptyError);
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('gives the same data for the same seed, and other data for another', async () => {
+    const first = await checksums();
+    await generate(client, { scale, seed: 7, replace: true, method: method() });
+    expect(await checksums()).toEqual(first);
+    await generate(client, { scale, seed: 8, replace: true, method: method() });
+    const other = await checksums();
+    for (const t of TABLES.filter((t) => t !== 'forums')) expect(other[t], t).not.toBe(first[t]);
+  });
+});
