@@ -1,0 +1,101 @@
+// npm run bench -- [--scale small|medium]
+// Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
+// dropped here; the role needs CREATEDB). Each figure is printed with a baseline measured in the
+// same run and the ratio between them.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import knex from 'knex';
+import pg from 'pg';
+import { readConfig } from '../lib/config';
+import { knexConfig } from '../lib/db/knex-config';
+import { generate } from '../lib/generator/load';
+import { SCALES, type ScaleName } from '../lib/generator/scales';
+
+type Result = { name: string; value: string; baseline: string; baselineValue: string; ratio: string };
+
+function table(rows: Result[]): string {
+  const head = ['benchmark', 'result', 'baseline', 'baseline result', 'ratio'];
+  const cells = [head, ...rows.map((r) => [r.name, r.value, r.baseline, r.baselineValue, r.ratio])];
+  const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' } } });
+  const scaleName = values.scale as ScaleName;
+  if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  const scale = SCALES[scaleName];
+  const dbName = `strata_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const results: Result[] = [];
+  try {
+    const config = { ...readConfig(), databaseUrl: url.toString() };
+    const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    await k.migrate.latest();
+    await k.destroy();
+
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const load = async (method: 'copy' | 'insert') => {
+      const steps: Record<string, { rows: number; ms: number }> = {};
+      const t0 = performance.now();
+      const counts = await generate(client, {
+        scale,
+        seed: 42,
+        replace: true,
+        method,
+        onProgress: (p) => {
+          if (p.done) steps[p.step] = { rows: p.rows, ms: p.ms };
+        },
+      });
+      const ms = performance.now() - t0;
+      const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+      return { rows, ms, steps };
+    };
+    console.error(`Loading scale "${scaleName}" with batched INSERT (baseline)...`);
+    const insert = await load('insert');
+    console.error(`Loading scale "${scaleName}" with COPY...`);
+    const copy = await load('copy');
+    results.push({
+      name: `generator load, ${fmt(copy.rows)} rows (COPY)`,
+      value: `${fmt((copy.rows / copy.ms) * 1000)} rows/s (${(copy.ms / 1000).toFixed(1)} s)`,
+      baseline: 'batched INSERT, same rows',
+      baselineValue: `${fmt((insert.rows / insert.ms) * 1000)} rows/s (${(insert.ms / 1000).toFixed(1)} s)`,
+      ratio: `${(insert.ms / copy.ms).toFixed(2)}x faster`,
+    });
+    // Per table: the evaluations are pure protocol cost; vector tables are dominated by making
+    // and formatting 1,536 floats per vector in Node, which both methods share.
+    for (const t of ['content_evaluations', 'post_vectors'] as const) {
+      const c = copy.steps[t]!;
+      const i = insert.steps[t]!;
+      results.push({
+        name: `${t}, ${fmt(c.rows)} rows (COPY)`,
+        value: `${fmt((c.rows / c.ms) * 1000)} rows/s`,
+        baseline: 'batched INSERT',
+        baselineValue: `${fmt((i.rows / i.ms) * 1000)} rows/s`,
+        ratio: `${(i.ms / c.ms).toFixed(2)}x faster`,
+      });
+    }
+    await client.end();
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+  console.log(`Strata benchmarks: scale ${scaleName}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(table(results));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
