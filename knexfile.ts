@@ -27,8 +27,15 @@ async function preflight(config: Knex.Config, label: string): Promise<void> {
 /** knex's CLI ends with process.exit(); an owned embedded database must be closed first. */
 function closeEmbeddedBeforeExit(): void {
   const exit = process.exit.bind(process);
+  let exiting = false;
   process.exit = ((code?: number) => {
+    // knex carries on after its exit call returns: the first call wins, the rest is muted.
+    if (exiting) return undefined as never;
+    exiting = true;
+    console.log = () => undefined;
+    console.error = () => undefined;
     closeOwnedEmbedded().finally(() => exit(code));
+    return undefined as never;
   }) as typeof process.exit;
 }
 

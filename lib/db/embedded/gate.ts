@@ -60,8 +60,9 @@ export async function startGate(opts: GateOptions): Promise<Gate> {
       done = true;
       client.destroy();
       upstream.end();
-      // The next client gets its turn only once the backend has seen this connection close,
-      // so that pglite-socket has rolled back anything it left open.
+      // The next client gets its turn once the backend has seen this connection close;
+      // pglite-socket's own queue then holds the next client's messages until it has rolled
+      // back anything this one left open.
       const release = () => {
         open.delete(upstream);
         if (active === client) active = null;
@@ -118,6 +119,8 @@ export async function startGate(opts: GateOptions): Promise<Gate> {
       resolve();
     });
   });
+  // After start-up (e.g. EMFILE on accept): log-free and non-fatal; the server keeps listening.
+  server.on('error', () => undefined);
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('gate: no TCP address');
 

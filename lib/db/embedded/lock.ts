@@ -58,6 +58,29 @@ export function liveOwner(dataDir: string): OwnerRecord | null {
 }
 
 /**
+ * Removes a lock whose owner is dead. Two processes may find the same stale lock; a directory
+ * made with mkdir (atomic) lets one of them at a time check again and remove it, so neither can
+ * remove the lock that the other has just taken.
+ */
+function removeStaleLock(file: string, dataDir: string): void {
+  const mutex = `${file}.takeover`;
+  try {
+    fs.mkdirSync(mutex);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Another process is taking over; a mutex older than 10 s belongs to one that died doing so.
+    const age = Date.now() - fs.statSync(mutex).mtimeMs;
+    if (age > 10_000) fs.rmSync(mutex, { recursive: true, force: true });
+    return;
+  }
+  try {
+    if (!liveOwner(dataDir)) fs.rmSync(file, { force: true });
+  } finally {
+    fs.rmSync(mutex, { recursive: true, force: true });
+  }
+}
+
+/**
  * Takes the folder for this process. Throws EmbeddedLockError naming the owner when another
  * live process holds it; removes a stale lock left by a process that died.
  */
@@ -70,26 +93,12 @@ export function acquireLock(dataDir: string): { update(port: number): void; rele
     port: null,
     startedAt: new Date().toISOString(),
   };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // Write beside, then link into place: the lock appears complete and only one process wins.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(record));
     try {
-      fs.writeFileSync(file, JSON.stringify(record), { flag: 'wx' });
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        const current = readOwner(dataDir);
-        if (current && current.pid === process.pid) fs.rmSync(file, { force: true });
-      };
-      return {
-        update(port: number) {
-          record.port = port;
-          // Write beside and rename, so a reader never sees a half-written lock.
-          const tmp = `${file}.${process.pid}.tmp`;
-          fs.writeFileSync(tmp, JSON.stringify(record));
-          fs.renameSync(tmp, file);
-        },
-        release,
-      };
+      fs.linkSync(tmp, file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = liveOwner(dataDir);
@@ -97,11 +106,29 @@ export function acquireLock(dataDir: string): { update(port: number): void; rele
         throw new EmbeddedLockError(
           `The embedded database in ${dataDir} is already open in process ${owner.pid} ` +
             `(on ${owner.host}, since ${owner.startedAt}). Only one process may own it: ` +
-            `stop that process, or set DATABASE_URL to use another PostgreSQL.`,
+            `stop that process, or set DATABASE_URL to use another PostgreSQL. ` +
+            `If that process no longer exists, delete ${file}.`,
         );
       }
-      fs.rmSync(file, { force: true });
+      removeStaleLock(file, dataDir);
+      continue;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
+    let released = false;
+    return {
+      update(port: number) {
+        record.port = port;
+        fs.writeFileSync(tmp, JSON.stringify(record));
+        fs.renameSync(tmp, file);
+      },
+      release() {
+        if (released) return;
+        released = true;
+        const current = readOwner(dataDir);
+        if (current && current.pid === process.pid) fs.rmSync(file, { force: true });
+      },
+    };
   }
   throw new EmbeddedLockError(`Could not take the lock ${file}: another process keeps replacing it.`);
 }
