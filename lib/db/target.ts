@@ -1,5 +1,6 @@
 // Which PostgreSQL Strata talks to: the one in DATABASE_URL, or the embedded database.
 // Shared by the Next.js server and the knex CLI (through knexfile.ts).
+import { parse } from 'pg-connection-string';
 import type { StrataConfig } from '../config';
 import { liveOwner } from './embedded/lock';
 import { embeddedUrl, startEmbedded, type EmbeddedServer } from './embedded/server';
@@ -62,12 +63,22 @@ export async function closeOwnedEmbedded(): Promise<void> {
   if (s) await (await s).close();
 }
 
-/** Host and database name for display: never the user or password. */
+/**
+ * Host and database name for display, never the password. The host is host:port, or the socket
+ * folder for a Unix-socket URL (postgresql://u@/db?host=/var/run/postgresql). Without a database
+ * name in the URL, pg connects to the user's namesake database, so that is the one shown.
+ */
 export function describeTarget(target: DbTarget): { host: string; database: string; kind: DbTarget['kind'] } {
-  const u = new URL(target.url);
-  return {
-    kind: target.kind,
-    host: u.port ? `${u.hostname}:${u.port}` : u.hostname || 'localhost',
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
-  };
+  let c: ReturnType<typeof parse>;
+  try {
+    c = parse(target.url);
+  } catch {
+    // Nothing from the parser's error: it could quote part of the URL.
+    return { kind: target.kind, host: 'unknown', database: 'unknown' };
+  }
+  const host = c.host || 'localhost';
+  let where: string;
+  if (host.startsWith('/')) where = c.port ? `${host} (port ${c.port})` : host;
+  else where = c.port ? `${host.includes(':') ? `[${host}]` : host}:${c.port}` : host;
+  return { kind: target.kind, host: where, database: c.database || c.user || 'postgres' };
 }
