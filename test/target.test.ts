@@ -1,6 +1,9 @@
-// What the dashboard and the CLI show of the database address.
+// What the dashboard and the CLI show of the database address, and what the logs keep of it.
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { describeTarget } from '../lib/db/target';
+import { loggerOptions } from '../lib/log';
 
 const external = (url: string) => describeTarget({ kind: 'external', url });
 
@@ -51,5 +54,41 @@ describe('describeTarget', () => {
       expect(() => (out = external(url)), url).not.toThrow();
       expect(JSON.stringify(out), url).not.toContain('s3cret');
     }
+  });
+});
+
+describe('log redaction', () => {
+  function capture(): { logger: pino.Logger; lines: () => string } {
+    let text = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    return { logger: pino(loggerOptions('info'), sink), lines: () => text };
+  }
+
+  it('drops the URL that a parse error carries, and passwords in connection strings and messages', () => {
+    const { logger, lines } = capture();
+    let parseError: unknown;
+    try {
+      new URL('postgresql://app:s3cret@/inventory?host=/var/run/postgresql');
+    } catch (err) {
+      parseError = err;
+    }
+    expect((parseError as { input?: string }).input).toContain('s3cret');
+    logger.error({ err: parseError }, 'could not read DATABASE_URL');
+    logger.error(parseError as Error);
+    logger.warn({ input: 'postgresql://app:s3cret@db/x' }, 'bad input');
+    logger.info({ config: { connectionString: 'postgresql://app:s3cret@db/x' } }, 'connecting');
+    logger.info({ databaseUrl: 'postgresql://app:s3cret@db/x' }, 'configured');
+    logger.error({ err: new Error('cannot reach postgresql://app:s3cret@db:5432/x') }, 'failed');
+    logger.info('connecting to postgres://app:s3cret@db/x');
+    const out = lines();
+    expect(out.trim().split('\n')).toHaveLength(7);
+    expect(out).not.toContain('s3cret');
+    expect(out).toContain('[redacted]');
+    expect(out).toContain('postgresql://app:[redacted]@db:5432/x');
   });
 });
