@@ -1,12 +1,15 @@
 // The embedded database's rules: one owner per data folder, one connection at a time, and the
 // npm scripts owning the folder themselves when no dashboard does.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { readConfig, type StrataConfig } from '../lib/config';
 import { acquireLock, EmbeddedLockError, lockPath, readOwner } from '../lib/db/embedded/lock';
 import { startEmbedded } from '../lib/db/embedded/server';
+import { resolveTarget } from '../lib/db/target';
 import { run } from './harness/run';
 
 const dirs: string[] = [];
@@ -16,6 +19,49 @@ function tmpDir(): string {
   return d;
 }
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+type ClientReport = { pid: number; owner: 'self' | number; url: string; one: number; lateMs: number };
+
+/**
+ * Starts test/fixtures/embedded-client.ts on `dataDir`: another process using the folder, as a
+ * CLI command would. `ready` is its report once it has run `select 1`; `stop()` lets it close
+ * (and give up the folder, if it owns it) and waits for its exit.
+ */
+function startClient(dataDir: string, startAt = 0) {
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DATA_DIR: dataDir, STRATA_TEST_START_AT: String(startAt) };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/embedded-client.ts'], {
+    cwd: process.cwd(),
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ready = new Promise<ClientReport>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line && stdout.includes('\n')) resolve(JSON.parse(line) as ClientReport);
+    });
+    void exited.then((code) => reject(new Error(`client exited (${code}) before it was ready: ${stderr}`)));
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return {
+    pid: child.pid!,
+    ready,
+    async stop(): Promise<number | null> {
+      child.stdin.end();
+      const code = await exited;
+      clearTimeout(timer);
+      expect(code, stderr).toBe(0);
+      return code;
+    },
+  };
+}
+
+const configFor = (dataDir: string): StrataConfig => ({ ...readConfig({}), dataDir });
 
 describe('data folder lock', () => {
   it('refuses a second owner with a message that names the first', () => {
@@ -37,6 +83,16 @@ describe('data folder lock', () => {
     fs.writeFileSync(lockPath(dir), JSON.stringify({ pid: deadPid, host: os.hostname(), port: 1, startedAt: 'then' }));
     const lock = acquireLock(dir);
     expect(readOwner(dir)?.pid).toBe(process.pid);
+    lock.release();
+    expect(fs.existsSync(lockPath(dir))).toBe(false);
+  });
+
+  it('takes over a lock that names this pid but was left by an earlier process', () => {
+    // Pids are reused: a restarted container's process is pid 1 again.
+    const dir = tmpDir();
+    fs.writeFileSync(lockPath(dir), JSON.stringify({ pid: process.pid, host: os.hostname(), port: 1, startedAt: 'then' }));
+    const lock = acquireLock(dir);
+    expect(readOwner(dir)).toMatchObject({ pid: process.pid, port: null });
     lock.release();
     expect(fs.existsSync(lockPath(dir))).toBe(false);
   });
@@ -115,5 +171,54 @@ describe('npm scripts without a running dashboard', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('two processes opening the same folder at once', () => {
+  it('connects through the process that took the folder between the look and the lock', async () => {
+    const dir = tmpDir();
+    const a = startClient(dir);
+    const report = await a.ready;
+    // Let this process's first look at the lock find nothing, as if A took the folder just after.
+    const file = lockPath(dir);
+    const readFileSync = fs.readFileSync;
+    let hidden = false;
+    const spy = vi.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathOrFileDescriptor, ...rest: never[]) => {
+      if (!hidden && p === file) {
+        hidden = true;
+        throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
+      }
+      return (readFileSync as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as typeof fs.readFileSync);
+    let target;
+    try {
+      target = await resolveTarget(configFor(dir));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(hidden).toBe(true);
+    expect(target).toMatchObject({ kind: 'embedded', owner: a.pid, url: report.url });
+    const c = new pg.Client({ connectionString: target.url });
+    await c.connect();
+    expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await c.end();
+    await a.stop();
+  });
+
+  it('both get a connection: one owns the folder, the other goes through it', async () => {
+    const dir = tmpDir();
+    // Both children wait for the same instant after loading their modules, then resolve.
+    const startAt = Date.now() + 4_000;
+    const clients = [startClient(dir, startAt), startClient(dir, startAt)];
+    const reports = await Promise.all(clients.map((c) => c.ready));
+    expect(reports.map((r) => r.one)).toEqual([1, 1]);
+    const owner = reports.find((r) => r.owner === 'self');
+    const other = reports.find((r) => r.owner !== 'self');
+    expect(owner, JSON.stringify(reports)).toBeDefined();
+    expect(other).toMatchObject({ owner: owner!.pid, url: owner!.url });
+    const [first, second] = owner === reports[0] ? [clients[1]!, clients[0]!] : [clients[0]!, clients[1]!];
+    await first.stop();
+    await second.stop();
+    expect(fs.existsSync(lockPath(dir))).toBe(false);
   });
 });

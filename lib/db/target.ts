@@ -19,40 +19,57 @@ type Holder = { server?: Promise<EmbeddedServer> };
 // One embedded server per process, even when the bundler loads this module more than once.
 const holder: Holder = ((globalThis as Record<string, unknown>).__strataEmbedded ??= {}) as Holder;
 
+/**
+ * Waits until the live owner of the folder, if any, takes connections. Null when nobody owns it
+ * (any more): the caller may then take it. An owner that is shutting down counts as leaving.
+ */
 async function waitForPort(dataDir: string, timeoutMs: number): Promise<{ pid: number; port: number } | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const owner = liveOwner(dataDir);
     if (!owner) return null;
-    if (owner.port !== null) return { pid: owner.pid, port: owner.port };
+    if (owner.port !== null && !owner.closing) return { pid: owner.pid, port: owner.port };
     if (Date.now() > deadline) {
-      throw new Error(`The embedded database in ${dataDir} is still starting in process ${owner.pid}; try again.`);
+      const state = owner.closing ? 'still shutting down' : 'still starting';
+      throw new Error(`The embedded database in ${dataDir} is ${state} in process ${owner.pid}; try again.`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+function isLockError(err: unknown): boolean {
+  // By name: the bundler may have loaded lock.ts more than once, each with its own class.
+  return err instanceof Error && err.name === 'EmbeddedLockError';
+}
+
 /**
  * Resolves the target. Without DATABASE_URL this connects through the process that owns the
- * embedded data folder, or, when none does, makes this process the owner.
+ * embedded data folder, or, when none does, makes this process the owner. When another process
+ * takes the folder between the look and the lock (two started at once), this one connects
+ * through it instead.
  */
 export async function resolveTarget(config: StrataConfig): Promise<DbTarget> {
   if (config.databaseUrl) return { kind: 'external', url: config.databaseUrl };
-  if (holder.server) {
-    const s = await holder.server;
-    return { kind: 'embedded', url: s.url, dataDir: s.dataDir, owner: 'self' };
-  }
-  const other = await waitForPort(config.dataDir, 30_000);
-  if (other && other.pid !== process.pid) {
-    return { kind: 'embedded', url: embeddedUrl(other.port), dataDir: config.dataDir, owner: other.pid };
-  }
-  holder.server ??= startEmbedded(config.dataDir, config.embeddedPort);
-  try {
-    const s = await holder.server;
-    return { kind: 'embedded', url: s.url, dataDir: s.dataDir, owner: 'self' };
-  } catch (err) {
-    holder.server = undefined;
-    throw err;
+  const { dataDir } = config;
+  for (let attempt = 1; ; attempt++) {
+    let started = holder.server;
+    if (!started) {
+      const owner = await waitForPort(dataDir, 30_000);
+      if (owner) {
+        // This pid only when this process opened the folder without resolveTarget (tests do).
+        const by = owner.pid === process.pid ? 'self' : owner.pid;
+        return { kind: 'embedded', url: embeddedUrl(owner.port), dataDir, owner: by };
+      }
+      started = holder.server ??= startEmbedded(dataDir, config.embeddedPort);
+    }
+    try {
+      const s = await started;
+      return { kind: 'embedded', url: s.url, dataDir: s.dataDir, owner: 'self' };
+    } catch (err) {
+      if (holder.server === started) holder.server = undefined;
+      if (isLockError(err) && attempt < 5) continue;
+      throw err;
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export type OwnerRecord = {
   /** TCP port of the owner's connection gate; null while the owner is still starting. */
   port: number | null;
   startedAt: string;
+  /** Set once the owner has begun to shut down: its gate takes no new connections. */
+  closing?: boolean;
 };
 
 export class EmbeddedLockError extends Error {
@@ -20,6 +22,11 @@ export class EmbeddedLockError extends Error {
 export function lockPath(dataDir: string): string {
   return path.join(dataDir, 'owner.lock');
 }
+
+// The folders whose lock this process holds, so that a lock naming this pid but left by an
+// earlier process (pids are reused, e.g. pid 1 in a restarted container) is seen as stale.
+// On globalThis: the bundler may load this module more than once in one process.
+const held: Set<string> = ((globalThis as Record<string, unknown>).__strataHeldLocks ??= new Set<string>()) as Set<string>;
 
 function isAlive(pid: number): boolean {
   try {
@@ -54,6 +61,7 @@ export function liveOwner(dataDir: string): OwnerRecord | null {
   const rec = readOwner(dataDir);
   if (!rec) return null;
   if (rec.host !== os.hostname()) return rec; // cannot check another host's pid; assume alive
+  if (rec.pid === process.pid) return held.has(path.resolve(dataDir)) ? rec : null;
   return isAlive(rec.pid) ? rec : null;
 }
 
@@ -84,7 +92,7 @@ function removeStaleLock(file: string, dataDir: string): void {
  * Takes the folder for this process. Throws EmbeddedLockError naming the owner when another
  * live process holds it; removes a stale lock left by a process that died.
  */
-export function acquireLock(dataDir: string): { update(port: number): void; release(): void } {
+export function acquireLock(dataDir: string): { update(port: number): void; closing(): void; release(): void } {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = lockPath(dataDir);
   const record: OwnerRecord = {
@@ -102,7 +110,7 @@ export function acquireLock(dataDir: string): { update(port: number): void; rele
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = liveOwner(dataDir);
-      if (owner && owner.pid !== process.pid) {
+      if (owner) {
         throw new EmbeddedLockError(
           `The embedded database in ${dataDir} is already open in process ${owner.pid} ` +
             `(on ${owner.host}, since ${owner.startedAt}). Only one process may own it: ` +
@@ -115,18 +123,29 @@ export function acquireLock(dataDir: string): { update(port: number): void; rele
     } finally {
       fs.rmSync(tmp, { force: true });
     }
+    held.add(path.resolve(dataDir));
     let released = false;
+    const rewrite = () => {
+      if (released) return;
+      fs.writeFileSync(tmp, JSON.stringify(record));
+      fs.renameSync(tmp, file);
+    };
     return {
       update(port: number) {
         record.port = port;
-        fs.writeFileSync(tmp, JSON.stringify(record));
-        fs.renameSync(tmp, file);
+        rewrite();
+      },
+      /** Tells other processes not to connect any more: they wait for the lock to go instead. */
+      closing() {
+        record.closing = true;
+        rewrite();
       },
       release() {
         if (released) return;
         released = true;
         const current = readOwner(dataDir);
         if (current && current.pid === process.pid) fs.rmSync(file, { force: true });
+        held.delete(path.resolve(dataDir));
       },
     };
   }

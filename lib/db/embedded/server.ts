@@ -65,6 +65,9 @@ export async function startEmbedded(
     url: embeddedUrl(g.port),
     close() {
       closed ??= (async () => {
+        // First the lock, so that other processes wait for the folder instead of dialling a
+        // gate that is about to go.
+        lock.closing();
         await g.close();
         await s.stop();
         await d.close();
