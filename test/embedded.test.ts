@@ -4,12 +4,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import knex from 'knex';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readConfig, type StrataConfig } from '../lib/config';
 import { acquireLock, EmbeddedLockError, lockPath, readOwner } from '../lib/db/embedded/lock';
 import { startEmbedded } from '../lib/db/embedded/server';
-import { resolveTarget } from '../lib/db/target';
+import { knexConfig } from '../lib/db/knex-config';
+import { closeOwnedEmbedded, resolveTarget } from '../lib/db/target';
 import { run } from './harness/run';
 
 const dirs: string[] = [];
@@ -171,6 +173,62 @@ describe('npm scripts without a running dashboard', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('a dashboard whose embedded owner goes away', () => {
+  it('connects through the owner, and once the owner has exited opens the folder itself', async () => {
+    const dir = tmpDir();
+    const a = startClient(dir);
+    const report = await a.ready;
+    expect(report.owner).toBe('self');
+    const config = configFor(dir);
+    const target = await resolveTarget(config);
+    expect(target).toMatchObject({ kind: 'embedded', owner: a.pid, url: report.url });
+    const db = knex(knexConfig(target, config));
+    try {
+      await db.raw('CREATE TABLE survivor (v int)');
+      await db.raw('INSERT INTO survivor VALUES (1)');
+      expect(readOwner(dir)?.pid).toBe(a.pid);
+
+      await a.stop();
+      expect(readOwner(dir)).toBeNull();
+
+      // The same knex instance, built for A's address: the next connection finds nobody there
+      // and opens the folder in this process, with A's data in it.
+      const r = await db.raw<{ rows: { v: number }[] }>('SELECT v FROM survivor');
+      expect(r.rows).toEqual([{ v: 1 }]);
+      expect(readOwner(dir)).toMatchObject({ pid: process.pid });
+    } finally {
+      await db.destroy();
+      await closeOwnedEmbedded();
+    }
+    expect(fs.existsSync(lockPath(dir))).toBe(false);
+  });
+
+  it('goes to the next owner when one owner hands over to another', async () => {
+    const dir = tmpDir();
+    const a = startClient(dir);
+    await a.ready;
+    const config = configFor(dir);
+    const db = knex(knexConfig(await resolveTarget(config), config));
+    const b = await (async () => {
+      try {
+        await db.raw('SELECT 1');
+        await a.stop();
+        const next = startClient(dir);
+        expect((await next.ready).owner).toBe('self');
+        const r = await db.raw<{ rows: { one: number }[] }>('SELECT 1 AS one');
+        expect(r.rows).toEqual([{ one: 1 }]);
+        // Through B: this process did not open the folder.
+        expect(readOwner(dir)?.pid).toBe(next.pid);
+        return next;
+      } finally {
+        await db.destroy();
+        await closeOwnedEmbedded();
+      }
+    })();
+    await b.stop();
   });
 });
 

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { StrataMigrationSource } from '../migrations/source';
-import type { DbTarget } from './target';
+import { resolveTarget, targetIsCurrent, type DbTarget } from './target';
 
 export function migrationsConfig(config: StrataConfig): Knex.MigratorConfig {
   return {
@@ -19,10 +19,46 @@ export function poolConfig(target: DbTarget): Knex.PoolConfig {
   return { min: 0, max: 10 };
 }
 
-export function knexConfig(target: DbTarget, config: StrataConfig): Knex.Config {
+export type KnexConfigOptions = {
+  /** Called when a new embedded connection goes somewhere else than the previous one. */
+  onTargetChange?(target: DbTarget): void;
+};
+
+/**
+ * The embedded database's address belongs to whichever process owns the data folder, and that
+ * process may exit while this one runs (a CLI command, a dashboard restarted). So each new
+ * connection resolves the target again: it goes through the current owner, or this process
+ * opens the folder itself. An idle pooled connection whose owner has gone is dropped.
+ */
+function embeddedConnection(
+  target: Extract<DbTarget, { kind: 'embedded' }>,
+  config: StrataConfig,
+  options: KnexConfigOptions,
+): Knex.AsyncConnectionConfigProvider {
+  const lookup: StrataConfig = { ...config, databaseUrl: undefined, dataDir: target.dataDir };
+  let last: DbTarget = target;
+  return async () => {
+    const now = await resolveTarget(lookup);
+    if (now.url !== last.url || (now.kind === 'embedded' && last.kind === 'embedded' && now.owner !== last.owner)) {
+      last = now;
+      options.onTargetChange?.(now);
+    }
+    return {
+      connectionString: now.url,
+      application_name: 'strata',
+      // knex asks before each new connection and each reuse of an idle one.
+      expirationChecker: () => !targetIsCurrent(now),
+    };
+  };
+}
+
+export function knexConfig(target: DbTarget, config: StrataConfig, options: KnexConfigOptions = {}): Knex.Config {
   return {
     client: 'pg',
-    connection: { connectionString: target.url, application_name: 'strata' },
+    connection:
+      target.kind === 'embedded'
+        ? embeddedConnection(target, config, options)
+        : { connectionString: target.url, application_name: 'strata' },
     pool: poolConfig(target),
     acquireConnectionTimeout: 60_000,
     migrations: migrationsConfig(config),

@@ -21,7 +21,14 @@ export function getDb(): Promise<Db> {
         'using the embedded database (no DATABASE_URL set)',
       );
     }
-    return { knex: knex(knexConfig(target, config)), target };
+    // The owner of the embedded folder may change while the dashboard runs; knexConfig then
+    // connects through the new one (or opens the folder here). `target` stays as first found.
+    const onTargetChange = (now: DbTarget) => {
+      if (now.kind === 'embedded') {
+        log.info({ dataDir: now.dataDir, owner: now.owner, url: now.url }, 'the embedded database has a new owner');
+      }
+    };
+    return { knex: knex(knexConfig(target, config, { onTargetChange })), target };
   })().catch((err: unknown) => {
     holder.__strataDb = undefined;
     throw err;

@@ -73,6 +73,18 @@ export async function resolveTarget(config: StrataConfig): Promise<DbTarget> {
   }
 }
 
+/**
+ * False once an embedded target no longer leads to the folder's owner: the owner has exited,
+ * is shutting down, or another process owns the folder now. External targets never change.
+ */
+export function targetIsCurrent(target: DbTarget): boolean {
+  if (target.kind === 'external') return true;
+  const owner = liveOwner(target.dataDir);
+  if (!owner || owner.closing || owner.port === null) return false;
+  const pid = target.owner === 'self' ? process.pid : target.owner;
+  return owner.pid === pid && embeddedUrl(owner.port) === target.url;
+}
+
 /** Closes the embedded database if this process owns it. */
 export async function closeOwnedEmbedded(): Promise<void> {
   const s = holder.server;
