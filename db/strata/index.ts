@@ -1,0 +1,18 @@
+// Strata's own migrations, in order. They are compiled into the app (not read from a folder), and
+// run into the `strata` schema with a migrations table of their own, so the user's migrations,
+// `knex migrate:list` and the migrations page never see them.
+import type { Knex } from 'knex';
+import * as auth from './0001_auth';
+
+export const STRATA_SCHEMA = 'strata';
+export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
+
+const migrations: Record<string, Knex.Migration> = {
+  '0001_auth': auth,
+};
+
+export const strataMigrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
