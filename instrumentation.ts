@@ -1,12 +1,14 @@
 // Runs once when the server starts: open the database now (the embedded one, when there is no
-// DATABASE_URL), so that its folder is owned from start-up and a problem shows in the first log lines.
+// DATABASE_URL), so that its folder is owned from start-up and a problem shows in the first log
+// lines; then make sure Strata's own schema and a first admin exist.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getDb } = await import('./lib/db/knex');
+  const { bootstrapAdmin } = await import('./lib/auth/bootstrap');
   const { log } = await import('./lib/log');
   try {
-    await getDb();
+    await bootstrapAdmin(await getDb());
   } catch (err) {
-    log.error({ err }, 'could not open the database at start-up');
+    log.error({ err }, 'could not prepare the database at start-up');
   }
 }

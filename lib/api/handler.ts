@@ -35,6 +35,8 @@ export function apiRoute<P = Record<string, never>>(
         { error: { code: apiErr.code, message: apiErr.message, details: apiErr.details, requestId } },
         { status: apiErr.status },
       );
+      const retryAfter = (apiErr.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (apiErr.code === 'too_many_requests' && typeof retryAfter === 'number') res.headers.set('retry-after', String(retryAfter));
     }
     res.headers.set(REQUEST_ID_HEADER, requestId);
     log.info(

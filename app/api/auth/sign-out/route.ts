@@ -1,0 +1,19 @@
+// POST /api/auth/sign-out: ends the browser session (the session row is deleted, the cookie cleared).
+import { NextResponse } from 'next/server';
+import { ApiError } from '@/lib/api/errors';
+import { apiRoute } from '@/lib/api/handler';
+import { getAuth } from '@/lib/auth/auth';
+import { authorize } from '@/lib/auth/guard';
+import { mayView } from '@/lib/auth/permissions';
+import { signOut } from '@/lib/auth/sign-in';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute(async (req, ctx) => {
+  const { db, actor, via, ip } = await authorize(req, ctx, mayView);
+  if (via !== 'session') throw new ApiError('bad_request', 'An API token has no session to end; an admin revokes tokens');
+  const cookies = await signOut(db, await getAuth(db.knex), actor, req.headers, { requestId: ctx.requestId, ip });
+  const res = NextResponse.json({ signedOut: true });
+  for (const c of cookies) res.headers.append('set-cookie', c);
+  return res;
+});

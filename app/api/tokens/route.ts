@@ -1,0 +1,32 @@
+// GET /api/tokens: every API token (never the token itself). POST /api/tokens: make one; the
+// response carries the token, the only time it is shown (admins).
+import { NextResponse } from 'next/server';
+import { apiRoute } from '@/lib/api/handler';
+import { parseBody } from '@/lib/api/input';
+import { recordAudit } from '@/lib/auth/audit';
+import { authorize } from '@/lib/auth/guard';
+import { mayManageTokens } from '@/lib/auth/permissions';
+import { createToken, listTokens } from '@/lib/auth/tokens';
+import { createTokenBodySchema } from '@/lib/schemas/auth';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = apiRoute(async (req, ctx) => {
+  const { db } = await authorize(req, ctx, mayManageTokens);
+  return NextResponse.json({ tokens: await listTokens(db.knex) }, { headers: { 'cache-control': 'no-store' } });
+});
+
+export const POST = apiRoute(async (req, ctx) => {
+  const { db, actor, ip } = await authorize(req, ctx, mayManageTokens);
+  const body = await parseBody(req, createTokenBodySchema);
+  const { token, record } = await createToken(db.knex, { ...body, createdBy: actor.label });
+  await recordAudit(db, {
+    actor,
+    action: 'token.create',
+    outcome: 'success',
+    requestId: ctx.requestId,
+    ip,
+    details: { tokenId: record.id, name: record.name, role: record.role, expiresAt: record.expiresAt },
+  });
+  return NextResponse.json({ token, record }, { status: 201, headers: { 'cache-control': 'no-store' } });
+});

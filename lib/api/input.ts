@@ -1,0 +1,47 @@
+import 'server-only';
+// Input parsing for route handlers: every body, query string and route parameter goes through
+// a zod schema, and a failure is a 400 that names the field.
+import type { NextRequest } from 'next/server';
+import { z } from 'zod';
+import { ApiError } from './errors';
+
+function invalid(where: string, err: z.ZodError): ApiError {
+  const first = err.issues[0];
+  const field = first?.path.length ? first.path.join('.') : where;
+  const message = first ? `${field}: ${first.message}` : `Invalid ${where}`;
+  return new ApiError('bad_request', message, err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })));
+}
+
+export async function parseBody<T extends z.ZodType>(req: NextRequest, schema: T): Promise<z.infer<T>> {
+  if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+    throw new ApiError('bad_request', 'body: send JSON with Content-Type: application/json');
+  }
+  let raw: unknown;
+  try {
+    raw = await req.json();
+  } catch {
+    throw new ApiError('bad_request', 'body: not valid JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw invalid('body', parsed.error);
+  return parsed.data;
+}
+
+export function parseQuery<T extends z.ZodType>(req: NextRequest, schema: T): z.infer<T> {
+  const params = req.nextUrl.searchParams;
+  const obj: Record<string, string> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    if (all.length > 1) throw new ApiError('bad_request', `${key}: give it once`);
+    obj[key] = all[0]!;
+  }
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) throw invalid('query', parsed.error);
+  return parsed.data;
+}
+
+export function parseParams<T extends z.ZodType>(params: unknown, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw invalid('path', parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,29 @@
+import 'server-only';
+// The guard for pages (server components). Each page calls it itself, as each route handler
+// calls authorize(): the proxy's redirect is a convenience, never the only check.
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import { getDb } from '../db/knex';
+import type { Actor } from '../schemas/auth';
+import { authenticate } from './actor';
+import { getAuth } from './auth';
+import { readAuthConfig } from './config';
+
+/** The signed-in user for this request, or null; computed once per request. */
+export const currentActor = cache(async (): Promise<Actor | null> => {
+  const db = await getDb();
+  const config = readAuthConfig();
+  const h = new Headers(await headers());
+  // Pages are reached with the browser's cookie only; a bearer token is for the API.
+  h.delete('authorization');
+  const who = await authenticate(db.knex, await getAuth(db.knex, config), config, h);
+  return who?.actor ?? null;
+});
+
+/** The signed-in user, or a redirect to the sign-in page that comes back to `path`. */
+export async function requirePageActor(path: string): Promise<Actor> {
+  const actor = await currentActor();
+  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  return actor;
+}

@@ -1,0 +1,22 @@
+// What each role may do. Every route handler names one of these predicates when it authorizes
+// (lib/auth/guard.ts), and pages use the same ones to enable or explain their buttons.
+import type { Role } from '../schemas/auth';
+
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export type Permission = ((role: Role) => boolean) & { description: string };
+
+function atLeast(min: Role, description: string): Permission {
+  return Object.assign((role: Role) => RANK[role] >= RANK[min], { description });
+}
+
+/** Read every page and every read-only API. */
+export const mayView = atLeast('viewer', 'view Strata');
+/** Ask for a migration plan (a dry run that is always rolled back). */
+export const mayDryRun = atLeast('operator', 'dry-run migrations');
+export const mayRunMigrations = atLeast('operator', 'run pending migrations');
+export const mayRollback = atLeast('operator', 'roll back a batch');
+export const mayReleaseLock = atLeast('admin', 'release a migration lock');
+export const mayManageUsers = atLeast('admin', 'manage users');
+export const mayManageTokens = atLeast('admin', 'manage API tokens');
+export const mayReadAudit = atLeast('admin', 'read the audit trail');

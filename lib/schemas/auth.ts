@@ -1,0 +1,118 @@
+// Shapes shared by the auth route handlers and the pages that call them (no server imports).
+import { z } from 'zod';
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const ROLE_SUMMARY: Record<Role, string> = {
+  viewer: 'reads every page',
+  operator: 'also dry-runs, runs pending migrations and rolls back a batch',
+  admin: 'also releases a migration lock and manages users and tokens',
+};
+
+const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address' }));
+// Long enough to resist guessing; better-auth caps passwords at 128 characters.
+export const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
+
+export const signInBodySchema = z.strictObject({
+  email,
+  password: z.string().min(1, 'is required').max(128, 'must be at most 128 characters'),
+});
+
+export const createUserBodySchema = z.strictObject({
+  email,
+  name: z.string().trim().min(1, 'is required').max(200),
+  role: roleSchema,
+  // Omitted: a random password is generated and returned once.
+  password: passwordSchema.optional(),
+});
+
+export const updateUserBodySchema = z
+  .strictObject({
+    role: roleSchema.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, { message: 'give role or disabled' });
+
+export const createTokenBodySchema = z.strictObject({
+  name: z.string().trim().min(1, 'is required').max(100),
+  role: roleSchema,
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export const idParamSchema = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id') });
+export const tokenIdParamSchema = z.strictObject({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'is not a valid token id') });
+
+export const auditQuerySchema = z.strictObject({
+  actor: z.string().trim().min(1).max(200).optional(),
+  action: z.string().trim().regex(/^[a-z_.]{1,64}$/, 'is not an action name').optional(),
+  // The id of the last event on the previous page: events older than it come next.
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export type Actor = {
+  kind: 'user' | 'token';
+  id: string;
+  /** The user's email or the token's name. */
+  label: string;
+  role: Role;
+};
+
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+  lastSignInAt: string | null;
+  activeSessions: number;
+};
+
+export type TokenRow = {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  revokedAt: string | null;
+};
+
+export type AuditEvent = {
+  id: string;
+  at: string;
+  actorType: string;
+  actorLabel: string;
+  role: string | null;
+  action: string;
+  outcome: string;
+  targetDatabase: string;
+  requestId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+};
+
+/** Where to go after signing in: a path on this site only, never another origin. */
+export function safeNextPath(value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && !v.startsWith('/sign-in') ? v : '/';
+}
+
+/** The actions the audit trail records, for the filter menu. */
+export const AUDIT_ACTIONS = [
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.sign_in_throttled',
+  'auth.sign_out',
+  'user.create',
+  'user.update',
+  'token.create',
+  'token.revoke',
+  'access.denied',
+] as const;

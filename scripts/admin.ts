@@ -1,0 +1,125 @@
+// npm run user -- <create|list|set-role|disable|enable> …   npm run token -- <create|list|revoke> …
+// Manages Strata's users and API tokens from the command line, on the same database as the
+// dashboard (DATABASE_URL, or the embedded one). Every change is in the audit trail.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import knex from 'knex';
+import { recordAudit, type AuditActor } from '../lib/auth/audit';
+import { getAuth } from '../lib/auth/auth';
+import { createToken, listTokens, revokeToken } from '../lib/auth/tokens';
+import { createUser, findUserByEmail, generatePassword, listUsers, updateUser } from '../lib/auth/users';
+import { readConfig } from '../lib/config';
+import { knexConfig } from '../lib/db/knex-config';
+import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
+import { ApiError } from '../lib/api/errors';
+import { createTokenBodySchema, createUserBodySchema, roleSchema } from '../lib/schemas/auth';
+
+const USAGE = `Usage:
+  npm run user -- create --email EMAIL --role viewer|operator|admin [--name NAME] [--password-stdin]
+  npm run user -- list
+  npm run user -- set-role --email EMAIL --role viewer|operator|admin
+  npm run user -- disable --email EMAIL
+  npm run user -- enable --email EMAIL
+  npm run token -- create --name NAME --role viewer|operator|admin [--expires-days N]
+  npm run token -- list
+  npm run token -- revoke --id ID`;
+
+class UsageError extends Error {}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function need(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [resource, command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      id: { type: 'string' },
+      'expires-days': { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+    },
+  });
+  const config = readConfig();
+  const target = await resolveTarget(config);
+  const db = { knex: knex(knexConfig(target, config)), target };
+  const where = describeTarget(target);
+  console.error(`Strata on ${where.host}/${where.database} (${target.kind}).`);
+  const actor: AuditActor = { kind: 'cli', label: `cli:${os.userInfo().username}` };
+  const audit = (action: string, details: Record<string, unknown>) => recordAudit(db, { actor, action, outcome: 'success', details });
+  try {
+    const auth = await getAuth(db.knex);
+    if (resource === 'user' && command === 'create') {
+      const password = values['password-stdin'] ? await readStdin() : generatePassword();
+      const input = createUserBodySchema.parse({
+        email: need(values.email, '--email'),
+        name: values.name ?? need(values.email, '--email').split('@')[0],
+        role: need(values.role, '--role'),
+        password,
+      });
+      const user = await createUser(db.knex, auth, { ...input, password });
+      await audit('user.create', { userId: user.id, email: user.email, role: user.role });
+      console.log(`Created ${user.email} (${user.role}).`);
+      if (!values['password-stdin']) console.log(`Password (shown only now): ${password}`);
+    } else if (resource === 'user' && command === 'list') {
+      for (const u of await listUsers(db.knex)) console.log(`${u.email}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.name}`);
+    } else if (resource === 'user' && ['set-role', 'disable', 'enable'].includes(command ?? '')) {
+      const email = need(values.email, '--email');
+      const user = await findUserByEmail(db.knex, email);
+      if (!user) throw new UsageError(`No user with the email ${email}`);
+      const change = command === 'set-role' ? { role: roleSchema.parse(need(values.role, '--role')) } : { disabled: command === 'disable' };
+      const { before, after } = await updateUser(db.knex, user.id, change);
+      await audit('user.update', { userId: user.id, email, from: { role: before.role, disabled: before.disabled }, to: { role: after.role, disabled: after.disabled } });
+      console.log(`${email}: ${after.role}, ${after.disabled ? 'disabled' : 'active'}.`);
+    } else if (resource === 'token' && command === 'create') {
+      const days = values['expires-days'];
+      const input = createTokenBodySchema.parse({
+        name: need(values.name, '--name'),
+        role: need(values.role, '--role'),
+        ...(days ? { expiresInDays: Number(days) } : {}),
+      });
+      const { token, record } = await createToken(db.knex, { ...input, createdBy: actor.label });
+      await audit('token.create', { tokenId: record.id, name: record.name, role: record.role, expiresAt: record.expiresAt });
+      console.error(`Created token ${record.id} "${record.name}" (${record.role}). It is shown only now:`);
+      console.log(token);
+    } else if (resource === 'token' && command === 'list') {
+      for (const t of await listTokens(db.knex)) {
+        console.log(`${t.id}\t${t.name}\t${t.role}\t${t.prefix}…\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}`);
+      }
+    } else if (resource === 'token' && command === 'revoke') {
+      const id = need(values.id, '--id');
+      if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new UsageError('--id must be a token id (see `npm run token -- list`)');
+      const record = await revokeToken(db.knex, id, actor.label);
+      if (!record) throw new UsageError(`No token with id ${id}`);
+      await audit('token.revoke', { tokenId: record.id, name: record.name, role: record.role });
+      console.log(`Revoked token ${record.id} "${record.name}".`);
+    } else {
+      throw new UsageError(resource ? `Unknown command: ${resource} ${command ?? ''}` : 'Give a command');
+    }
+    return 0;
+  } finally {
+    await db.knex.destroy();
+    await closeOwnedEmbedded();
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((err: unknown) => {
+    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof ApiError) console.error(err.message);
+    else if (err && typeof err === 'object' && 'issues' in err) {
+      for (const i of (err as { issues: { path: PropertyKey[]; message: string }[] }).issues) console.error(`${i.path.join('.') || 'input'}: ${i.message}`);
+    } else console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
