@@ -3,10 +3,12 @@ import { DbError } from '@/components/ui/db-error';
 import { getOverview, type Overview } from '@/lib/diagnostics/overview';
 import { getDb } from '@/lib/db/knex';
 import { log } from '@/lib/log';
+import { requirePageActor } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
 export default async function OverviewPage() {
+  await requirePageActor('/');
   let overview: Overview | null = null;
   try {
     overview = await getOverview(await getDb());

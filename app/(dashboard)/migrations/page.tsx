@@ -5,6 +5,7 @@ import { readConfig } from '@/lib/config';
 import { getDb } from '@/lib/db/knex';
 import { log } from '@/lib/log';
 import { migrationStatus, type MigrationStatus } from '@/lib/migrations/status';
+import { requirePageActor } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Migrations' };
@@ -16,6 +17,7 @@ const LABEL: Record<MigrationStatus['status'], string> = {
 };
 
 export default async function MigrationsPage() {
+  await requirePageActor('/migrations');
   let rows: MigrationStatus[] | null = null;
   try {
     const { knex } = await getDb();

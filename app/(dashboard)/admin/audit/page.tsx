@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { AuditClient } from '@/components/admin/audit-client';
+import { Forbidden } from '@/components/ui/controls';
+import { requirePageActor } from '@/lib/auth/page';
+import { mayReadAudit } from '@/lib/auth/permissions';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Audit trail' };
+
+export default async function AuditPage() {
+  const actor = await requirePageActor('/admin/audit');
+  return (
+    <>
+      <h1 className="mb-6 text-2xl font-bold">Audit trail</h1>
+      {mayReadAudit(actor.role) ? (
+        <Suspense>
+          <AuditClient />
+        </Suspense>
+      ) : (
+        <Forbidden what="read the audit trail" />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { SignInForm } from '@/components/auth/sign-in-form';
+import { readAuthConfig } from '@/lib/auth/config';
+import { currentActor } from '@/lib/auth/page';
+import { safeNextPath } from '@/lib/schemas/auth';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Sign in' };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const next = safeNextPath((await searchParams).next);
+  if (await currentActor().catch(() => null)) redirect(next);
+  const oidc = readAuthConfig().oidc;
+  return (
+    <main className="flex min-h-screen items-center justify-center p-6">
+      <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <h1 className="mb-1 text-2xl font-bold">Sign in to Strata</h1>
+        <p className="mb-6 text-sm text-slate-600 dark:text-slate-400">Migrations and pgvector diagnostics for this database.</p>
+        <SignInForm next={next} sso={oidc ? { name: oidc.name } : null} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,125 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import type { FormEvent } from 'react';
+import { apiFetch } from '@/components/api-client';
+import { Card } from '@/components/ui/card';
+import { Button, ErrorText, INPUT } from '@/components/ui/controls';
+import { Time } from '@/components/ui/time';
+import { AUDIT_ACTIONS, type AuditEvent } from '@/lib/schemas/auth';
+import { adminKeys } from './query-keys';
+
+const OUTCOME_STYLE: Record<string, string> = {
+  success: 'text-emerald-800 dark:text-emerald-300',
+  failure: 'text-red-800 dark:text-red-300',
+  denied: 'text-amber-800 dark:text-amber-300',
+};
+
+export function AuditClient() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const filters = {
+    actor: params.get('actor') || undefined,
+    action: params.get('action') || undefined,
+    before: params.get('before') || undefined,
+  };
+  const qs = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => !!e[1]));
+  const events = useQuery({
+    queryKey: adminKeys.audit(filters),
+    queryFn: () => apiFetch<{ events: AuditEvent[]; nextBefore: string | null }>(`/api/audit?${qs}`),
+  });
+
+  function applyFilters(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const next = new URLSearchParams();
+    for (const key of ['actor', 'action']) {
+      const v = String(f.get(key) ?? '').trim();
+      if (v) next.set(key, v);
+    }
+    router.replace(`${pathname}?${next}`);
+  }
+  const olderHref = (before: string) => {
+    const next = new URLSearchParams(qs);
+    next.set('before', before);
+    return `${pathname}?${next}`;
+  };
+
+  return (
+    <Card title="Events, newest first">
+      <form onSubmit={applyFilters} className="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter the audit trail">
+        <label className="text-sm font-medium">
+          Actor (email or token name)
+          <input name="actor" defaultValue={filters.actor ?? ''} key={`a-${filters.actor}`} className={INPUT} />
+        </label>
+        <label className="text-sm font-medium">
+          Action
+          <select name="action" defaultValue={filters.action ?? ''} key={`b-${filters.action}`} className={INPUT}>
+            <option value="">any</option>
+            {AUDIT_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Button type="submit" tone="primary">Filter</Button>
+        {(filters.actor || filters.action || filters.before) && (
+          <Link href={pathname} className="text-sm underline">
+            Clear filters
+          </Link>
+        )}
+      </form>
+      {events.isPending ? (
+        <p role="status" className="text-sm">Loading events…</p>
+      ) : events.isError ? (
+        <ErrorText>Could not load the audit trail: {events.error.message}</ErrorText>
+      ) : events.data.events.length === 0 ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">No events match. Clear the filters to see everything.</p>
+      ) : (
+        <>
+          <table className="w-full text-left text-sm">
+            <thead>
+              <tr className="border-b border-slate-200 dark:border-slate-800">
+                <th scope="col" className="py-2 pr-4">When</th>
+                <th scope="col" className="py-2 pr-4">Actor</th>
+                <th scope="col" className="py-2 pr-4">Role</th>
+                <th scope="col" className="py-2 pr-4">Action</th>
+                <th scope="col" className="py-2 pr-4">Outcome</th>
+                <th scope="col" className="py-2 pr-4">Database</th>
+                <th scope="col" className="py-2 pr-4">From</th>
+                <th scope="col" className="py-2">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.data.events.map((e) => (
+                <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800/60" data-testid="audit-row">
+                  <td className="py-2 pr-4"><Time iso={e.at} /></td>
+                  <td className="py-2 pr-4">
+                    {e.actorLabel} <span className="text-slate-600 dark:text-slate-400">({e.actorType})</span>
+                  </td>
+                  <td className="py-2 pr-4">{e.role ?? '—'}</td>
+                  <td className="py-2 pr-4 font-mono">{e.action}</td>
+                  <td className={`py-2 pr-4 font-semibold ${OUTCOME_STYLE[e.outcome] ?? ''}`}>{e.outcome}</td>
+                  <td className="py-2 pr-4 font-mono">{e.targetDatabase}</td>
+                  <td className="py-2 pr-4">{e.ip ?? '—'}</td>
+                  <td className="py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
+                    {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {events.data.nextBefore && (
+            <Link href={olderHref(events.data.nextBefore)} className="mt-4 inline-block text-sm underline">
+              Older events
+            </Link>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,171 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { apiFetch } from '@/components/api-client';
+import { Card } from '@/components/ui/card';
+import { Button, ErrorText, INPUT } from '@/components/ui/controls';
+import { Time } from '@/components/ui/time';
+import { ROLES, ROLE_SUMMARY, type Role, type UserRow } from '@/lib/schemas/auth';
+import { adminKeys } from './query-keys';
+
+function CreateUser() {
+  const qc = useQueryClient();
+  const [created, setCreated] = useState<{ email: string; password?: string } | null>(null);
+  const create = useMutation({
+    mutationFn: (body: { email: string; name: string; role: Role; password?: string }) =>
+      apiFetch<{ user: UserRow; password?: string }>('/api/users', { method: 'POST', body }),
+    onSuccess: (res) => {
+      setCreated({ email: res.user.email, password: res.password });
+      void qc.invalidateQueries({ queryKey: adminKeys.users });
+    },
+  });
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const password = String(f.get('password') ?? '');
+    setCreated(null);
+    create.mutate({
+      email: String(f.get('email')),
+      name: String(f.get('name')),
+      role: String(f.get('role')) as Role,
+      ...(password ? { password } : {}),
+    });
+  }
+  return (
+    <Card title="Add a user">
+      <form onSubmit={submit} className="grid grid-cols-1 gap-3 md:grid-cols-5 md:items-end" aria-label="Add a user">
+        <label className="text-sm font-medium md:col-span-2">
+          Email
+          <input name="email" type="email" required className={INPUT} />
+        </label>
+        <label className="text-sm font-medium">
+          Name
+          <input name="name" required className={INPUT} />
+        </label>
+        <label className="text-sm font-medium">
+          Role
+          <select name="role" defaultValue="viewer" className={INPUT}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm font-medium">
+          Password <span className="font-normal text-slate-600 dark:text-slate-400">(blank: generate)</span>
+          <input name="password" type="password" autoComplete="new-password" minLength={12} className={INPUT} />
+        </label>
+        <div className="md:col-span-5">
+          <Button tone="primary" type="submit" disabled={create.isPending}>
+            {create.isPending ? 'Adding…' : 'Add user'}
+          </Button>
+        </div>
+      </form>
+      {create.isError && <ErrorText>{create.error.message}</ErrorText>}
+      {created && (
+        <div role="status" className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950 dark:text-emerald-100">
+          Added {created.email}.
+          {created.password && (
+            <>
+              {' '}Their password, shown only now: <code data-testid="generated-password" className="font-mono">{created.password}</code>
+            </>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function UserActions({ user, self }: { user: UserRow; self: boolean }) {
+  const qc = useQueryClient();
+  const update = useMutation({
+    mutationFn: (body: { role?: Role; disabled?: boolean }) =>
+      apiFetch<{ user: UserRow }>(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body }),
+    onSettled: () => qc.invalidateQueries({ queryKey: adminKeys.users }),
+  });
+  function changeRole(role: Role) {
+    if (role === user.role) return;
+    if (!window.confirm(`Change ${user.email} from ${user.role} to ${role}? Their sessions end and they sign in again.`)) return;
+    update.mutate({ role });
+  }
+  function toggleDisabled() {
+    const verb = user.disabled ? 'Enable' : 'Disable';
+    const what = user.disabled ? 'They can sign in again.' : 'Their sessions end now and they cannot sign in.';
+    if (!window.confirm(`${verb} ${user.email}? ${what}`)) return;
+    update.mutate({ disabled: !user.disabled });
+  }
+  return (
+    <div className="flex items-center gap-2">
+      <label className="sr-only" htmlFor={`role-${user.id}`}>
+        Role of {user.email}
+      </label>
+      <select
+        id={`role-${user.id}`}
+        value={user.role}
+        disabled={update.isPending}
+        onChange={(e) => changeRole(e.target.value as Role)}
+        className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
+      >
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+      <Button tone={user.disabled ? 'secondary' : 'danger'} onClick={toggleDisabled} disabled={update.isPending || (self && !user.disabled)}>
+        {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
+      </Button>
+      {update.isError && <ErrorText>{update.error.message}</ErrorText>}
+    </div>
+  );
+}
+
+export function UsersClient({ selfId }: { selfId: string }) {
+  const users = useQuery({ queryKey: adminKeys.users, queryFn: () => apiFetch<{ users: UserRow[] }>('/api/users') });
+  return (
+    <div className="flex flex-col gap-6">
+      <CreateUser />
+      <Card title="Users">
+        <ul className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+          {ROLES.map((r) => (
+            <li key={r}>
+              <span className="font-semibold">{r}</span>: {ROLE_SUMMARY[r]}
+            </li>
+          ))}
+        </ul>
+        {users.isPending ? (
+          <p role="status" className="text-sm">Loading users…</p>
+        ) : users.isError ? (
+          <ErrorText>Could not load the users: {users.error.message}</ErrorText>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <thead>
+              <tr className="border-b border-slate-200 dark:border-slate-800">
+                <th scope="col" className="py-2 pr-4">Email</th>
+                <th scope="col" className="py-2 pr-4">Name</th>
+                <th scope="col" className="py-2 pr-4">Status</th>
+                <th scope="col" className="py-2 pr-4">Last sign-in</th>
+                <th scope="col" className="py-2 pr-4 text-right">Sessions</th>
+                <th scope="col" className="py-2">Role and access</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.users.map((u) => (
+                <tr key={u.id} className="border-b border-slate-100 dark:border-slate-800/60" data-testid="user-row">
+                  <td className="py-2 pr-4 font-medium">{u.email}</td>
+                  <td className="py-2 pr-4">{u.name}</td>
+                  <td className="py-2 pr-4">{u.disabled ? 'Disabled' : 'Active'}</td>
+                  <td className="py-2 pr-4"><Time iso={u.lastSignInAt} /></td>
+                  <td className="py-2 pr-4 text-right tabular-nums">{u.activeSessions.toLocaleString('en')}</td>
+                  <td className="py-2"><UserActions user={u} self={u.id === selfId} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
