@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { BASE_URL, serverEnv } from './e2e/env';
 
-const port = process.env.E2E_PORT ?? '3210';
 // The machine's Chromium when there is one (CI installs Debian's); Playwright never downloads one here.
 const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
@@ -12,7 +12,7 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? 'list' : [['list'], ['html', { open: 'never' }]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: BASE_URL,
     trace: 'retain-on-failure',
   },
   projects: [
@@ -30,11 +30,11 @@ export default defineConfig({
   webServer: {
     // The production build (`npm run build` first): the tests see what users get.
     command: 'node --import tsx e2e/serve.ts',
-    url: `http://127.0.0.1:${port}/api/health`,
+    url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { E2E_PORT: port },
+    env: serverEnv(),
   },
 });

@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from './axe';
+import { ADMIN } from './env';
+import { signInContext } from './helpers';
+
+test.beforeEach(async ({ page }) => {
+  await signInContext(page, ADMIN.email, ADMIN.password);
+});
 
 test('the overview shows the connected database and the pending migrations', async ({ page }) => {
   await page.goto('/');
@@ -17,7 +23,7 @@ test('the overview shows the connected database and the pending migrations', asy
 
 test('every area in the navigation opens and passes axe', async ({ page }) => {
   await page.goto('/');
-  for (const name of ['Migrations', 'Vector health', 'Evaluations', 'Overview']) {
+  for (const name of ['Migrations', 'Vector health', 'Evaluations', 'Users', 'API tokens', 'Audit trail', 'Overview']) {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
     await expectAccessible(page);

@@ -1,0 +1,112 @@
+// Signing in and out in the browser, what each role sees, and the admin pages for tokens and audit.
+import { expect, test } from '@playwright/test';
+import { expectAccessible } from './axe';
+import { ADMIN } from './env';
+import { adminCookie, bareClient, createUser, signInContext, signInWithBrowser } from './helpers';
+
+test('a signed-out visit to any page lands on the sign-in page', async ({ page }) => {
+  for (const path of ['/', '/migrations', '/vector-health', '/evaluations', '/admin/users', '/admin/audit']) {
+    await page.goto(path);
+    await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=${encodeURIComponent(path).replace(/[/]/g, '%2F')}$`));
+    await expect(page.getByRole('heading', { name: 'Sign in to Strata' })).toBeVisible();
+  }
+  await expectAccessible(page);
+});
+
+test('sign in, see the overview, sign out, land on the sign-in page', async ({ page }) => {
+  await signInWithBrowser(page, ADMIN.email, ADMIN.password, '/migrations');
+  // Back where the visit started.
+  await expect(page).toHaveURL(/\/migrations$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await expect(page.getByTestId('signed-in-role')).toHaveText('admin');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2F$/);
+  // The session is gone on the server too, not only the cookie.
+  const session = await page.request.get('/api/auth/session');
+  expect(session.status()).toBe(401);
+});
+
+test('a wrong password is refused with a message and no session', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText(/Wrong email or password/);
+  await expect(page).toHaveURL(/\/sign-in/);
+  expect((await page.request.get('/api/auth/session')).status()).toBe(401);
+});
+
+test('the N+1th failed sign-in for an account gets 429, and the attempts are in the audit trail', async () => {
+  const api = await bareClient();
+  const admin = await adminCookie(api);
+  const user = await createUser(api, admin, 'viewer');
+  const limit = 5; // STRATA_SIGNIN_MAX_FAILURES, default
+  for (let i = 0; i < limit; i++) {
+    const res = await api.post('/api/auth/sign-in', { data: { email: user.email, password: `wrong-${i}-password` } });
+    expect(res.status(), `attempt ${i + 1}`).toBe(401);
+  }
+  const throttled = await api.post('/api/auth/sign-in', { data: { email: user.email, password: `wrong-${limit}-password` } });
+  expect(throttled.status()).toBe(429);
+  expect(Number(throttled.headers()['retry-after'])).toBeGreaterThan(0);
+  // While throttled, even the right password is refused.
+  expect((await api.post('/api/auth/sign-in', { data: { email: user.email, password: user.password } })).status()).toBe(429);
+  const audit = await api.get(`/api/audit?actor=${encodeURIComponent(user.email)}`, { headers: { cookie: admin } });
+  const actions = ((await audit.json()) as { events: { action: string }[] }).events.map((e) => e.action);
+  expect(actions.filter((a) => a === 'auth.sign_in_failed')).toHaveLength(limit);
+  expect(actions.filter((a) => a === 'auth.sign_in_throttled')).toHaveLength(2);
+  await api.dispose();
+});
+
+test('a viewer sees no admin pages; the admin pages refuse them', async ({ page }) => {
+  const api = await bareClient();
+  const viewer = await createUser(api, await adminCookie(api), 'viewer');
+  await signInContext(page, viewer.email, viewer.password);
+  await page.goto('/');
+  await expect(page.getByTestId('signed-in-role')).toHaveText('viewer');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await page.goto('/admin/tokens');
+  await expect(page.getByText('Only admins can manage API tokens')).toBeVisible();
+  await api.dispose();
+});
+
+test('an admin creates a token, sees it once, uses it, revokes it, and reads both in the audit trail', async ({ page }) => {
+  await signInContext(page, ADMIN.email, ADMIN.password);
+  await page.goto('/admin/tokens');
+  const name = `deploy-${Date.now().toString(36)}`;
+  await page.getByLabel(/^Name/).fill(name);
+  await page.getByLabel('Role').selectOption('operator');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = (await page.getByTestId('new-token').textContent())!.trim();
+  expect(token).toMatch(/^strata_/);
+  await expectAccessible(page);
+
+  const api = await bareClient();
+  const me = await api.get('/api/auth/session', { headers: { authorization: `Bearer ${token}` } });
+  expect(await me.json()).toMatchObject({ actor: { kind: 'token', label: name, role: 'operator' } });
+
+  await page.reload();
+  await expect(page.getByTestId('new-token')).toHaveCount(0);
+  const row = page.getByTestId('token-row').filter({ hasText: name });
+  await expect(row).toContainText('Active');
+  await expect(row).not.toContainText(token);
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain(name);
+    void d.accept();
+  });
+  await row.getByRole('button', { name: `Revoke ${name}` }).click();
+  await expect(row).toContainText('Revoked');
+  expect((await api.get('/api/auth/session', { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
+
+  await page.goto('/admin/audit?action=token.revoke');
+  await expect(page.getByTestId('audit-row').first()).toContainText(name);
+  await page.getByLabel('Action').selectOption('token.create');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/action=token.create/);
+  await expect(page.getByTestId('audit-row').first()).toContainText(name);
+  await expect(page.getByTestId('audit-row').first()).toContainText(ADMIN.email);
+  await expectAccessible(page);
+  await api.dispose();
+});
