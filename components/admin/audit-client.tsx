@@ -97,7 +97,7 @@ export function AuditClient() {
             <tbody>
               {events.data.events.map((e) => (
                 <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800/60" data-testid="audit-row">
-                  <td className="py-2 pr-4"><Time iso={e.at} /></td>
+                  <td className="whitespace-nowrap py-2 pr-4"><Time iso={e.at} /></td>
                   <td className="py-2 pr-4">
                     {e.actorLabel} <span className="text-slate-600 dark:text-slate-400">({e.actorType})</span>
                   </td>
@@ -106,7 +106,7 @@ export function AuditClient() {
                   <td className={`py-2 pr-4 font-semibold ${OUTCOME_STYLE[e.outcome] ?? ''}`}>{e.outcome}</td>
                   <td className="py-2 pr-4 font-mono">{e.targetDatabase}</td>
                   <td className="py-2 pr-4">{e.ip ?? '—'}</td>
-                  <td className="py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
+                  <td className="break-all py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
                     {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
                   </td>
                 </tr>

@@ -64,7 +64,9 @@ function createAuth(knex: Knex, config: AuthConfig, secret: string) {
     basePath: '/api/auth',
     telemetry: { enabled: false },
     logger: {
-      log: (level, message) => log[level]({ component: 'better-auth' }, message),
+      // Without STRATA_BASE_URL the origin comes from each request on purpose (the README says
+      // when to set it), so better-auth's reminder about it is kept out of the warnings.
+      log: (level, message) => log[/Base URL is not set/.test(message) ? 'debug' : level]({ component: 'better-auth' }, message),
     },
     database: { db: kyselyOnKnex(knex), type: 'postgres', schemaName: STRATA_SCHEMA },
     user: {

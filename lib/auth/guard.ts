@@ -14,8 +14,17 @@ import { clientIp, isMutating, isSameOrigin } from './request';
 
 export type Authorized = { db: Db; actor: Actor; via: Authenticated['via']; sessionId?: string; ip: string };
 
+/**
+ * The dashboard's origin as the browser sees it: STRATA_BASE_URL, or the scheme and host the
+ * request was sent to (a page on another site cannot set these headers on a request).
+ */
 export function ownOrigin(req: NextRequest): string {
-  return readAuthConfig().baseUrl ?? req.nextUrl.origin;
+  const configured = readAuthConfig().baseUrl;
+  if (configured) return configured;
+  const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim() || undefined;
+  const proto = first('x-forwarded-proto') ?? req.nextUrl.protocol.replace(/:$/, '');
+  const host = first('x-forwarded-host') ?? first('host') ?? req.nextUrl.host;
+  return `${proto}://${host}`;
 }
 
 export async function authorize(req: NextRequest, ctx: { requestId: string }, permission: Permission): Promise<Authorized> {
