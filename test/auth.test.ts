@@ -35,7 +35,7 @@ describe("Strata's own schema", () => {
   it('is created once however many processes start at once, and the user migrations never see it', async () => {
     await Promise.all([ensureStrataSchema(db.knex), ensureStrataSchema(db.knex), ensureStrataSchema(db.knex)]);
     const applied = await db.knex('strata.strata_migrations').pluck('name');
-    expect(applied).toEqual(['0001_auth']);
+    expect(applied).toEqual(['0001_auth', '0002_migration_runs']);
     const migrator = db.knex.migrate;
     const [, pending] = (await migrator.list(migrationsConfig(db.config))) as [unknown[], { file: string }[]];
     expect(pending.map((p) => p.file)).toHaveLength(4);

@@ -3,12 +3,14 @@
 // `knex migrate:list` and the migrations page never see them.
 import type { Knex } from 'knex';
 import * as auth from './0001_auth';
+import * as migrationRuns from './0002_migration_runs';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
 
 const migrations: Record<string, Knex.Migration> = {
   '0001_auth': auth,
+  '0002_migration_runs': migrationRuns,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

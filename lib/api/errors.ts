@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  migration_failed: 422,
   too_many_requests: 429,
   internal: 500,
   database_unavailable: 503,

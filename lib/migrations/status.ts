@@ -1,39 +1,75 @@
 import 'server-only';
-// Applied and pending migrations, from the migrations table and the same source the CLI uses.
+// Every migration with its state: applied, pending, missing file (recorded, no file on disk) or
+// changed since applied (the file's checksum differs from the one recorded when Strata ran it).
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
+import type { MigrationRow, MigrationsStatus } from '../schemas/migrations';
+import { missingFiles } from './plan';
+import { lockState, reconcileRuns } from './runs';
+import { fileFacts } from './files';
 import { StrataMigrationSource } from './source';
 
-export type MigrationStatus = {
-  name: string;
-  status: 'applied' | 'pending' | 'missing_file';
-  batch: number | null;
-  appliedAt: string | null;
-};
-
 type AppliedRow = { name: string; batch: number; migration_time: Date | string };
+type Recorded = { name: string; checksum: string; actor_label: string; duration_ms: number };
 
-export async function migrationStatus(db: Knex, config: StrataConfig): Promise<MigrationStatus[]> {
+export async function migrationStatus(db: Knex, config: StrataConfig): Promise<MigrationRow[]> {
   const files = await new StrataMigrationSource(config.migrationsDir).getMigrations();
   const hasTable = await db.schema.hasTable(config.migrationsTable);
-  const applied: AppliedRow[] = hasTable
-    ? await db(config.migrationsTable).select('name', 'batch', 'migration_time').orderBy('id')
+  const applied: AppliedRow[] = hasTable ? await db(config.migrationsTable).select('name', 'batch', 'migration_time').orderBy('id') : [];
+  const recorded: Recorded[] = (await db.schema.withSchema('strata').hasTable('applied_migrations'))
+    ? await db('strata.applied_migrations').where({ migrations_table: config.migrationsTable }).select('name', 'checksum', 'actor_label', 'duration_ms')
     : [];
   const appliedByName = new Map(applied.map((r) => [r.name, r]));
-  const onDisk = new Set(files.map((f) => f.file));
-  const out: MigrationStatus[] = files.map((f) => {
-    const row = appliedByName.get(f.file);
+  const recordedByName = new Map(recorded.map((r) => [r.name, r]));
+  const facts = await Promise.all(files.map(fileFacts));
+  const out: MigrationRow[] = facts.map((f) => {
+    const row = appliedByName.get(f.name);
+    const rec = row ? recordedByName.get(f.name) : undefined;
     return {
-      name: f.file,
-      status: row ? 'applied' : 'pending',
+      name: f.name,
+      status: !row ? 'pending' : rec && rec.checksum !== f.checksum ? 'changed' : 'applied',
       batch: row?.batch ?? null,
       appliedAt: row ? new Date(row.migration_time).toISOString() : null,
+      durationMs: rec?.duration_ms ?? null,
+      appliedBy: rec?.actor_label ?? null,
+      transaction: f.transaction,
+      loadError: f.loadError,
     };
   });
+  const onDisk = new Set(files.map((f) => f.file));
   for (const r of applied) {
-    if (!onDisk.has(r.name)) {
-      out.push({ name: r.name, status: 'missing_file', batch: r.batch, appliedAt: new Date(r.migration_time).toISOString() });
-    }
+    if (onDisk.has(r.name)) continue;
+    const rec = recordedByName.get(r.name);
+    out.push({
+      name: r.name,
+      status: 'missing_file',
+      batch: r.batch,
+      appliedAt: new Date(r.migration_time).toISOString(),
+      durationMs: rec?.duration_ms ?? null,
+      appliedBy: rec?.actor_label ?? null,
+      transaction: null,
+      loadError: null,
+    });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Everything the migrations page shows, after marking runs whose process died as interrupted. */
+export async function migrationsOverview(knex: Knex, config: StrataConfig): Promise<MigrationsStatus> {
+  await reconcileRuns(knex, config.migrationsTable);
+  const [migrations, lock, missing] = await Promise.all([
+    migrationStatus(knex, config),
+    lockState(knex, config.migrationsTable),
+    missingFiles(knex, config),
+  ]);
+  const batches = migrations.map((m) => m.batch).filter((b): b is number => b !== null);
+  return {
+    migrations,
+    lastBatch: batches.length ? Math.max(...batches) : null,
+    lock,
+    blocked: missing.length
+      ? `${missing.length} applied migration(s) have no file on disk (${missing.join(', ')}): knex refuses to run or roll back until the files are restored.`
+      : null,
+    migrationsTable: config.migrationsTable,
+  };
 }

@@ -1,0 +1,16 @@
+// POST /api/migrations/rollback: roll back the batch the operator confirmed; 202 with the run, or with ?wait=1 its outcome.
+import { apiRoute } from '@/lib/api/handler';
+import { parseBody, parseQuery } from '@/lib/api/input';
+import { authorize } from '@/lib/auth/guard';
+import { mayRollback } from '@/lib/auth/permissions';
+import { runResponse } from '@/lib/migrations/respond';
+import { rollbackBodySchema, waitQuerySchema } from '@/lib/schemas/migrations';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute(async (req, ctx) => {
+  const { db, actor, ip } = await authorize(req, ctx, mayRollback);
+  const { wait } = parseQuery(req, waitQuerySchema);
+  const { batch } = await parseBody(req, rollbackBodySchema);
+  return runResponse(db, actor, { kind: 'rollback', batch }, { requestId: ctx.requestId, ip, wait: wait === '1' });
+});

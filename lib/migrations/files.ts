@@ -1,0 +1,69 @@
+import 'server-only';
+// Facts about migration files on disk: checksum, whether knex runs them in a transaction, source.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { Knex } from 'knex';
+import { loadMigrationModule, StrataMigrationSource, type MigrationFile } from './source';
+
+export type FileFacts = { name: string; path: string; checksum: string; transaction: boolean | null; loadError: string | null };
+
+export function checksumOf(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export async function fileFacts(file: MigrationFile): Promise<FileFacts> {
+  const content = await fs.readFile(file.path);
+  let transaction: boolean | null = null;
+  let loadError: string | null = null;
+  try {
+    const mod = await loadMigrationModule(file.path);
+    transaction = mod.config?.transaction !== false;
+  } catch (err) {
+    loadError = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  }
+  return { name: file.file, path: file.path, checksum: checksumOf(content), transaction, loadError };
+}
+
+export async function readSource(file: MigrationFile): Promise<string> {
+  return fs.readFile(file.path, 'utf8');
+}
+
+export type Hooks = {
+  onStart?: (name: string, direction: 'up' | 'down') => void;
+  onEnd?: (name: string, direction: 'up' | 'down', ms: number) => void;
+};
+
+/**
+ * The migration source knex runs with in the dashboard: the same files as the CLI's, with each
+ * migration's up/down wrapped so that Strata knows which one is running and how long it took.
+ */
+export class InstrumentedSource implements Knex.MigrationSource<MigrationFile> {
+  private readonly inner: StrataMigrationSource;
+  constructor(
+    directory: string,
+    private readonly hooks: Hooks,
+  ) {
+    this.inner = new StrataMigrationSource(directory);
+  }
+
+  getMigrations(): Promise<MigrationFile[]> {
+    return this.inner.getMigrations();
+  }
+
+  getMigrationName(m: MigrationFile): string {
+    return this.inner.getMigrationName(m);
+  }
+
+  async getMigration(m: MigrationFile): Promise<Knex.Migration> {
+    const mod = (await this.inner.getMigration(m)) as Knex.Migration & { config?: object };
+    const wrap = (direction: 'up' | 'down', fn: ((k: Knex) => PromiseLike<unknown>) | undefined) =>
+      fn &&
+      (async (k: Knex) => {
+        this.hooks.onStart?.(m.file, direction);
+        const started = performance.now();
+        await fn(k);
+        this.hooks.onEnd?.(m.file, direction, Math.round(performance.now() - started));
+      });
+    return { ...mod, up: wrap('up', mod.up)!, down: wrap('down', mod.down) } as Knex.Migration;
+  }
+}

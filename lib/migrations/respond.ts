@@ -1,0 +1,38 @@
+import 'server-only';
+// The answer to Run pending and Rollback batch, shared by both routes: 202 with the run, or with
+// ?wait=1 the finished run (200) or its failure (422); 409 with the current plan when the database
+// moved on, or with the run in progress.
+import { NextResponse } from 'next/server';
+import { ApiError } from '../api/errors';
+import { readConfig } from '../config';
+import type { Db } from '../db/knex';
+import type { Actor } from '../schemas/auth';
+import { makePlan } from './plan';
+import { startRun, PlanChangedError, type RunRequest } from './runner';
+import { runningRun } from './runs';
+
+export async function runResponse(db: Db, actor: Actor, request: RunRequest, meta: { requestId: string; ip: string; wait: boolean }): Promise<Response> {
+  const config = readConfig();
+  let started;
+  try {
+    started = await startRun(db, config, actor, request, meta);
+  } catch (err) {
+    if (err instanceof PlanChangedError) {
+      const plan = await makePlan(db.knex, config, request.kind === 'latest' ? 'up' : 'down').catch(() => null);
+      throw new ApiError('conflict', err.message, { plan });
+    }
+    if (err instanceof ApiError && err.code === 'conflict' && !err.details) {
+      throw new ApiError('conflict', err.message, { running: await runningRun(db.knex, config.migrationsTable).catch(() => null) });
+    }
+    throw err;
+  }
+  const location = `/api/migrations/runs/${started.id}`;
+  if (!meta.wait) {
+    return NextResponse.json({ run: { id: started.id, kind: request.kind, status: 'running' } }, { status: 202, headers: { location } });
+  }
+  const run = await started.done;
+  if (run.status !== 'succeeded') {
+    throw new ApiError('migration_failed', run.error?.message ?? 'The run failed', { run });
+  }
+  return NextResponse.json({ run }, { headers: { location } });
+}

@@ -1,0 +1,117 @@
+// Shapes of the migrations API, shared by route handlers and the migrations page.
+import { z } from 'zod';
+
+export const migrationNameSchema = z.string().min(1).max(255);
+
+export const planBodySchema = z.strictObject({ direction: z.enum(['up', 'down']) });
+
+/** Run pending: the names the operator saw in the plan, in order. */
+export const latestBodySchema = z.strictObject({ expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000) });
+
+/** Roll back: the batch number the operator saw. */
+export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive() });
+
+export const lockReleaseBodySchema = z.strictObject({ confirm: z.literal(true, 'must be true') });
+
+export const waitQuerySchema = z.strictObject({ wait: z.enum(['0', '1']).optional() });
+
+export const runsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime({ offset: true, message: 'must be an ISO timestamp' }).optional(),
+});
+
+export const runIdParamSchema = z.strictObject({ id: z.uuid('is not a run id') });
+
+export type MigrationState = 'applied' | 'pending' | 'missing_file' | 'changed';
+
+export type MigrationRow = {
+  name: string;
+  status: MigrationState;
+  batch: number | null;
+  appliedAt: string | null;
+  /** Set when Strata applied it. */
+  durationMs: number | null;
+  appliedBy: string | null;
+  /** knex's per-migration `config.transaction`; null when the file is missing or cannot load. */
+  transaction: boolean | null;
+  loadError: string | null;
+};
+
+export type RunSummary = {
+  id: string;
+  kind: 'latest' | 'rollback' | 'lock_release';
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  actorLabel: string;
+  role: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  batch: number | null;
+  expected: unknown;
+  migrations: { name: string; status: 'running' | 'done' | 'failed'; startedAt: string; ms: number | null }[];
+  currentMigration: string | null;
+  error: RunError | null;
+};
+
+export type RunError = { message: string; migration: string | null; statement: string | null };
+
+export type IndexProgress = { phase: string; percent: number | null; relation: string | null };
+
+export type RunDetail = RunSummary & { progress: IndexProgress | null };
+
+export type LockState = {
+  /** knex's own flag in the migrations lock table. */
+  knexLocked: boolean;
+  /** A run through Strata holds the database lock right now. */
+  running: RunSummary | null;
+  explanation: string;
+};
+
+export type MigrationsStatus = {
+  migrations: MigrationRow[];
+  lastBatch: number | null;
+  lock: LockState;
+  /** Why knex would refuse to run now (e.g. applied migrations whose files are missing). */
+  blocked: string | null;
+  migrationsTable: string;
+};
+
+export type PlanMigration = {
+  name: string;
+  transaction: boolean;
+  previewable: boolean;
+  statements: string[];
+  /** The file's source, for a migration that cannot be previewed. */
+  source: string | null;
+  reason: string | null;
+};
+
+export type Finding = {
+  rule: string;
+  migration: string;
+  statement: string;
+  message: string;
+  why: string;
+  safer: string;
+};
+
+export type Destruction = {
+  kind: 'table' | 'column' | 'extension' | 'index';
+  name: string;
+  table: string | null;
+  rows: number | null;
+  rowsEstimated: boolean;
+};
+
+export type Plan = {
+  direction: 'up' | 'down';
+  /** The batch to be rolled back, or the batch a run would create. */
+  batch: number | null;
+  migrations: PlanMigration[];
+  findings: Finding[];
+  destroys: Destruction[];
+  /** Whether the whole plan runs in one transaction (all or nothing). */
+  atomic: boolean;
+  error: RunError | null;
+  /** What to send back to confirm exactly this plan. */
+  confirm: { expected: string[] } | { batch: number } | null;
+};
