@@ -4,7 +4,7 @@
 const nextConfig = {
   // Loaded by Node at run time, never bundled: knex's optional drivers break the bundler, PGlite
   // loads its WebAssembly and extension files from its package folder, and migrations are
-  // required from disk through sucrase.
+  // required from disk through sucrase; libpg-query loads its WebAssembly parser the same way.
   serverExternalPackages: [
     'knex',
     'pg',
@@ -13,6 +13,7 @@ const nextConfig = {
     '@electric-sql/pglite',
     '@electric-sql/pglite-socket',
     '@electric-sql/pglite-pgvector',
+    'libpg-query',
   ],
   poweredByHeader: false,
 };

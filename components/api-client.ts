@@ -7,6 +7,7 @@ export class ApiClientError extends Error {
     message: string,
     readonly status: number,
     readonly requestId?: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -28,6 +29,7 @@ export async function apiFetch<T>(url: string, init?: { method?: string; body?: 
       err.success ? err.data.error.message : `The request failed (HTTP ${res.status})`,
       res.status,
       err.success ? err.data.error.requestId : undefined,
+      err.success ? err.data.error.details : undefined,
     );
   }
   return json as T;

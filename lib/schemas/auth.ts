@@ -115,4 +115,7 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'access.denied',
+  'migrations.latest',
+  'migrations.rollback',
+  'migrations.lock_release',
 ] as const;

@@ -1,0 +1,6 @@
+// React Query keys for migrations; a run's end invalidates the status and the history.
+export const migrationKeys = {
+  status: ['migrations', 'status'] as const,
+  runs: ['migrations', 'runs'] as const,
+  run: (id: string) => ['migrations', 'run', id] as const,
+};
