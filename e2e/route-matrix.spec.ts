@@ -45,6 +45,13 @@ const POLICY: Record<string, Policy> = {
   'POST /api/tokens': { access: 'admin', ok: 400 },
   'DELETE /api/tokens/[id]': { access: 'admin', ok: 404, sample: '/api/tokens/999999999' },
   'GET /api/audit': { access: 'admin', ok: 200 },
+  'GET /api/migrations': { access: 'viewer', ok: 200 },
+  'POST /api/migrations/plan': { access: 'operator', ok: 400 },
+  'POST /api/migrations/latest': { access: 'operator', ok: 400 },
+  'POST /api/migrations/rollback': { access: 'operator', ok: 400 },
+  'POST /api/migrations/lock/release': { access: 'admin', ok: 400 },
+  'GET /api/migrations/runs': { access: 'viewer', ok: 200 },
+  'GET /api/migrations/runs/[id]': { access: 'viewer', ok: 404, sample: '/api/migrations/runs/00000000-0000-4000-8000-000000000000' },
 };
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

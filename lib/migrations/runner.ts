@@ -145,7 +145,13 @@ export async function startRun(
       await knex.transaction(async (trx) => {
         if (!(await tryRunLock(trx, table))) throw new ApiError('conflict', 'A migration run is already in progress');
         await verify(trx);
-        backendPid = (await trx.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        const session = (await trx.raw<{ rows: { pid: number; version: number }[] }>(
+          `SELECT pg_backend_pid() AS pid, current_setting('server_version_num')::int AS version`,
+        )).rows[0]!;
+        backendPid = session.pid;
+        // If this process dies mid-run, PostgreSQL notices the closed connection within a second
+        // even inside a long statement, rolls the batch back and frees the lock (PostgreSQL 14+).
+        if (db.target.kind === 'external' && session.version >= 140000) await trx.raw(`SET LOCAL client_connection_check_interval = 1000`);
         activeRuns.add(id);
         insertRecord();
         started();
