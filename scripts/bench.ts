@@ -10,6 +10,7 @@ import { readConfig } from '../lib/config';
 import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
+import { benchMigrations } from './bench/migrations';
 
 type Result = { name: string; value: string; baseline: string; baselineValue: string; ratio: string };
 
@@ -87,6 +88,14 @@ async function main(): Promise<void> {
       });
     }
     await client.end();
+
+    console.error('Migrations console: status with 500 files, and Run pending against knex...');
+    const mk = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    try {
+      results.push(...(await benchMigrations(mk, url.toString(), config)));
+    } finally {
+      await mk.destroy();
+    }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

@@ -11,7 +11,21 @@ export function checksumOf(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+// Facts per file, kept while the file's size and modification time stay the same: the status
+// page reads hundreds of files, and loading each module every time would dominate it.
+const factsCache = new Map<string, { key: string; facts: FileFacts }>();
+
 export async function fileFacts(file: MigrationFile): Promise<FileFacts> {
+  const stat = await fs.stat(file.path);
+  const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  const hit = factsCache.get(file.path);
+  if (hit?.key === key && hit.facts.name === file.file) return hit.facts;
+  const facts = await readFacts(file);
+  factsCache.set(file.path, { key, facts });
+  return facts;
+}
+
+async function readFacts(file: MigrationFile): Promise<FileFacts> {
   const content = await fs.readFile(file.path);
   let transaction: boolean | null = null;
   let loadError: string | null = null;

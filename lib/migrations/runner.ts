@@ -62,7 +62,16 @@ export async function startRun(
   const write = (fn: () => Promise<unknown>) => {
     queue = queue.then(fn).catch((err: unknown) => log.error({ err, runId: id }, 'could not write the run record'));
   };
-  const progress = () => write(() => knex(RUNS).where({ id }).update({ current_migration: current, migrations: JSON.stringify(entries), backend_pid: backendPid }));
+  // One progress write waits in the queue at a time, carrying the latest state when it runs.
+  let progressQueued = false;
+  const progress = () => {
+    if (progressQueued) return;
+    progressQueued = true;
+    write(() => {
+      progressQueued = false;
+      return knex(RUNS).where({ id }).update({ current_migration: current, migrations: JSON.stringify(entries), backend_pid: backendPid });
+    });
+  };
   const onStart = (name: string) => {
     current = name;
     entries.push({ name, status: 'running', startedAt: new Date().toISOString(), ms: null });
@@ -114,19 +123,19 @@ export async function startRun(
 
   // Keeps Strata's record of what it applied (checksums, durations) in step with knex_migrations.
   const recordApplied = async (k: Knex) => {
-    const files = new Map((await new StrataMigrationSource(config.migrationsDir).getMigrations()).map((f) => [f.file, f.path]));
-    for (const e of entries.filter((x) => x.status === 'done')) {
-      if (request.kind === 'rollback') {
-        await k('strata.applied_migrations').where({ migrations_table: table, name: e.name }).delete();
-        continue;
-      }
-      const path = files.get(e.name);
-      if (!path) continue;
-      await k('strata.applied_migrations')
-        .insert({ migrations_table: table, name: e.name, checksum: checksumOf(await fs.readFile(path)), run_id: id, actor_label: actor.label, duration_ms: e.ms ?? 0 })
-        .onConflict(['migrations_table', 'name'])
-        .merge();
+    const done = entries.filter((x) => x.status === 'done');
+    if (!done.length) return;
+    if (request.kind === 'rollback') {
+      await k('strata.applied_migrations').where({ migrations_table: table }).whereIn('name', done.map((e) => e.name)).delete();
+      return;
     }
+    const files = new Map((await new StrataMigrationSource(config.migrationsDir).getMigrations()).map((f) => [f.file, f.path]));
+    const rows = [];
+    for (const e of done) {
+      const path = files.get(e.name);
+      if (path) rows.push({ migrations_table: table, name: e.name, checksum: checksumOf(await fs.readFile(path)), run_id: id, actor_label: actor.label, duration_ms: e.ms ?? 0 });
+    }
+    if (rows.length) await k('strata.applied_migrations').insert(rows).onConflict(['migrations_table', 'name']).merge();
   };
 
   let started!: () => void;
