@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { readConfig } from '../lib/config';
 import { generate, NotEmptyError } from '../lib/generator/load';
-import { SCALE_NAMES, SCALES, type ScaleName } from '../lib/generator/scales';
+import { expectedRows, SCALE_NAMES, SCALES, type ScaleName } from '../lib/generator/scales';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
 
 async function main(): Promise<number> {
@@ -26,6 +26,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const scale = SCALES[values.scale as ScaleName];
+  const expected = expectedRows(scale);
   const target = await resolveTarget(readConfig());
   const where = describeTarget(target);
   console.error(`Generating scale "${values.scale}" with seed ${seed} into ${where.host}/${where.database} (${target.kind}).`);
@@ -41,8 +42,10 @@ async function main(): Promise<number> {
       method: target.kind === 'embedded' ? 'insert' : 'copy',
       onProgress: (p) => {
         const rate = p.rows && p.ms ? ` (${Math.round((p.rows / p.ms) * 1000).toLocaleString('en-US')} rows/s)` : '';
+        const total = (expected as Record<string, number>)[p.step];
+        const share = total ? ` of ${total.toLocaleString('en-US')}, ${Math.min(100, Math.floor((p.rows / total) * 100))}%` : '';
         if (p.done) console.error(`  ${p.step}: ${p.rows ? p.rows.toLocaleString('en-US') + ' rows' : 'built'} in ${(p.ms / 1000).toFixed(1)}s${rate}`);
-        else process.stderr.write(`  ${p.step}: ${p.rows.toLocaleString('en-US')} rows${rate}\r`);
+        else process.stderr.write(`  ${p.step}: ${p.rows.toLocaleString('en-US')}${share} rows${rate}\r`);
       },
     });
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, NotEmptyError, TABLES } from '../lib/generator/load';
-import { SCALES, type Scale } from '../lib/generator/scales';
+import { SCALES, type Scale, expectedRows } from '../lib/generator/scales';
 import { freshTestDatabase } from './harness/db';
 
 const db = freshTestDatabase();
@@ -54,6 +54,8 @@ describe('generator', () => {
       content_evaluations: scale.evaluations,
     });
     expect(await count('SELECT count(*) AS n FROM content_evaluations')).toBe(scale.evaluations);
+    // The progress display divides by these.
+    expect(expectedRows(scale)).toEqual(counts);
   });
 
   it('plants each problem at its count', async () => {

@@ -31,3 +31,16 @@ export const SCALES = {
 
 export type ScaleName = keyof typeof SCALES;
 export const SCALE_NAMES = Object.keys(SCALES) as ScaleName[];
+
+/** How many rows each table gets at a scale: the denominators of the progress display. */
+export function expectedRows(scale: Scale): Record<'forums' | 'topics' | 'posts' | 'topic_vectors' | 'post_vectors' | 'content_evaluations', number> {
+  const posts = scale.topics * scale.postsPerTopic;
+  return {
+    forums: scale.forums,
+    topics: scale.topics,
+    posts,
+    topic_vectors: scale.topics,
+    post_vectors: posts - scale.planted.postsWithoutVectors,
+    content_evaluations: scale.evaluations,
+  };
+}
