@@ -5,8 +5,8 @@ import { errorBodySchema } from '@/lib/api/errors';
 
 const FIELD = 'mt-1 block w-full rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950';
 
-export function SignInForm({ next, sso }: { next: string; sso: { name: string } | null }) {
-  const [error, setError] = useState<string | null>(null);
+export function SignInForm({ next, sso, initialError }: { next: string; sso: { name: string } | null; initialError: string | null }) {
+  const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -36,10 +36,10 @@ export function SignInForm({ next, sso }: { next: string; sso: { name: string } 
   async function signInWithSso() {
     setBusy(true);
     setError(null);
-    const res = await fetch('/api/auth/sign-in/oauth2', {
+    const res = await fetch('/api/auth/sign-in/social', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ providerId: 'oidc', callbackURL: next }),
+      body: JSON.stringify({ provider: 'oidc', callbackURL: next, errorCallbackURL: '/sign-in?error=sso' }),
     }).catch(() => null);
     const body = (await res?.json().catch(() => null)) as { url?: string } | null;
     if (res?.ok && body?.url) {

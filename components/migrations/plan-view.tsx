@@ -11,7 +11,7 @@ export function PlanView({ plan }: { plan: Plan }) {
         <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">
           <p className="font-semibold">The dry run failed{plan.error.migration ? ` in ${plan.error.migration}` : ''}; nothing was changed.</p>
           <p className="mt-1 whitespace-pre-wrap">{plan.error.message}</p>
-          {plan.error.statement && <pre className="mt-2 overflow-x-auto whitespace-pre-wrap font-mono text-xs">{plan.error.statement}</pre>}
+          {plan.error.statement && <pre tabIndex={0} className="mt-2 overflow-x-auto whitespace-pre-wrap font-mono text-xs">{plan.error.statement}</pre>}
         </div>
       )}
       <p>
@@ -82,7 +82,7 @@ export function PlanView({ plan }: { plan: Plan }) {
             {m.previewable ? (
               <details>
                 <summary className="cursor-pointer">{m.statements.length} SQL statement{m.statements.length === 1 ? '' : 's'}</summary>
-                <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">{m.statements.join(';\n\n')};</pre>
+                <pre tabIndex={0} className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">{m.statements.join(';\n\n')};</pre>
               </details>
             ) : (
               <>
@@ -90,7 +90,7 @@ export function PlanView({ plan }: { plan: Plan }) {
                 {m.source && (
                   <details>
                     <summary className="cursor-pointer">Source</summary>
-                    <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">{m.source}</pre>
+                    <pre tabIndex={0} className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">{m.source}</pre>
                   </details>
                 )}
               </>

@@ -80,7 +80,7 @@ export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
               {r.error.migration ? `${r.error.migration} failed` : 'The run stopped'}; {r.status === 'failed' ? 'the batch was rolled back and the database is as it was.' : ''}
             </p>
             <p className="mt-1 whitespace-pre-wrap">{r.error.message}</p>
-            {r.error.statement && <pre className="mt-2 overflow-x-auto whitespace-pre-wrap font-mono text-xs">{r.error.statement}</pre>}
+            {r.error.statement && <pre tabIndex={0} className="mt-2 overflow-x-auto whitespace-pre-wrap font-mono text-xs">{r.error.statement}</pre>}
           </div>
         )}
         {!running && (

@@ -9,6 +9,7 @@ import { adminAc, defaultStatements } from 'better-auth/plugins/admin/access';
 import type { Knex } from 'knex';
 import { STRATA_SCHEMA } from '../../db/strata';
 import { ensureStrataSchema } from '../db/strata-schema';
+import type { Role } from '../schemas/auth';
 import { readAuthConfig, roleFromClaims, type AuthConfig } from './config';
 import { log } from '../log';
 import { kyselyOnKnex } from './kysely-on-knex';
@@ -30,6 +31,18 @@ async function authSecret(knex: Knex, config: AuthConfig): Promise<string> {
 const ac = createAccessControl(defaultStatements);
 const roles = { viewer: ac.newRole({}), operator: ac.newRole({}), admin: adminAc };
 
+// The role an SSO sign-in earned from its claims, by email, between reading the profile and
+// creating the user or the session (both in the same request). better-auth does not let a
+// provider profile set the admin plugin's role field, so Strata applies it in its hooks.
+// `role: null` marks an account that no group maps: it gets no user and no session.
+const ssoRoles = new Map<string, { role: Role | null; at: number }>();
+
+function takeSsoRole(email: string): Role | null | undefined {
+  const hit = ssoRoles.get(email.toLowerCase());
+  ssoRoles.delete(email.toLowerCase());
+  return hit && Date.now() - hit.at < 60_000 ? hit.role : undefined;
+}
+
 function oidcPlugins(config: AuthConfig) {
   const oidc = config.oidc;
   if (!oidc) return [];
@@ -43,12 +56,12 @@ function oidcPlugins(config: AuthConfig) {
           clientSecret: oidc.clientSecret,
           scopes: [...new Set(['openid', 'email', 'profile', oidc.roleClaim])],
           pkce: true,
-          // The role follows the identity provider's groups at every sign-in.
           overrideUserInfo: true,
           mapProfileToUser: (profile) => {
-            const role = roleFromClaims(oidc, profile as Record<string, unknown>);
-            if (!role) throw new Error('This account is not in a group that may use Strata');
-            return { role };
+            const claims = profile as Record<string, unknown>;
+            const role = roleFromClaims(oidc, claims) ?? null;
+            if (typeof claims.email === 'string') ssoRoles.set(claims.email.toLowerCase(), { role, at: Date.now() });
+            return {};
           },
         },
       ],
@@ -106,6 +119,31 @@ function createAuth(knex: Knex, config: AuthConfig, secret: string) {
       cookiePrefix: 'strata',
       useSecureCookies: config.secureCookies,
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user) => {
+            const role = takeSsoRole(user.email);
+            if (role === null) return false;
+            // Keep the refusal (or the role) for the session that would follow.
+            if (role) ssoRoles.set(user.email.toLowerCase(), { role, at: Date.now() });
+            return role ? { data: { ...user, role } } : undefined;
+          },
+        },
+      },
+      session: {
+        create: {
+          // The role follows the identity provider's groups at every SSO sign-in.
+          before: async (session) => {
+            if (ssoRoles.size === 0) return;
+            const user = await knex(`${STRATA_SCHEMA}.users`).where({ id: session.userId }).first<{ email: string; role: string } | undefined>('email', 'role');
+            const role = user && takeSsoRole(user.email);
+            if (role === null) return false;
+            if (role && role !== user!.role) await knex(`${STRATA_SCHEMA}.users`).where({ id: session.userId }).update({ role, updated_at: knex.fn.now() });
+          },
+        },
+      },
     },
     plugins: [
       admin({

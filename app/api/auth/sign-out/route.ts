@@ -3,7 +3,7 @@ import { NextResponse } from 'next/server';
 import { ApiError } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/handler';
 import { getAuth } from '@/lib/auth/auth';
-import { authorize } from '@/lib/auth/guard';
+import { authorize, ownOrigin } from '@/lib/auth/guard';
 import { mayView } from '@/lib/auth/permissions';
 import { signOut } from '@/lib/auth/sign-in';
 
@@ -13,7 +13,10 @@ export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, via, ip } = await authorize(req, ctx, mayView);
   if (via !== 'session') throw new ApiError('bad_request', 'An API token has no session to end; an admin revokes tokens');
   const cookies = await signOut(db, await getAuth(db.knex), actor, req.headers, { requestId: ctx.requestId, ip });
-  const res = NextResponse.json({ signedOut: true });
+  // The sidebar's button is a plain form, so that it works before the page's scripts have loaded:
+  // a form post is answered with the sign-in page.
+  const fromForm = (req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+  const res = fromForm ? NextResponse.redirect(new URL('/sign-in', ownOrigin(req)), 303) : NextResponse.json({ signedOut: true });
   for (const c of cookies) res.headers.append('set-cookie', c);
   return res;
 });
