@@ -6,8 +6,9 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
-import { ROLES, type Role, type TokenRow } from '@/lib/schemas/auth';
+import type { Role, TokenRow } from '@/lib/schemas/auth';
 import { adminKeys } from './query-keys';
+import { RoleOptions } from './role-options';
 
 function CreateToken() {
   const qc = useQueryClient();
@@ -37,11 +38,7 @@ function CreateToken() {
         <label className="text-sm font-medium">
           Role
           <select name="role" defaultValue="viewer" className={INPUT}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label className="text-sm font-medium">

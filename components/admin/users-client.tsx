@@ -8,6 +8,7 @@ import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import { ROLES, ROLE_SUMMARY, type Role, type UserRow } from '@/lib/schemas/auth';
 import { adminKeys } from './query-keys';
+import { RoleOptions } from './role-options';
 
 function CreateUser() {
   const qc = useQueryClient();
@@ -46,11 +47,7 @@ function CreateUser() {
         <label className="text-sm font-medium">
           Role
           <select name="role" defaultValue="viewer" className={INPUT}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label className="text-sm font-medium">
@@ -108,11 +105,7 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
         onChange={(e) => changeRole(e.target.value as Role)}
         className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
       >
-        {ROLES.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
+        <RoleOptions />
       </select>
       <Button tone={user.disabled ? 'secondary' : 'danger'} onClick={toggleDisabled} disabled={update.isPending || (self && !user.disabled)}>
         {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
