@@ -7,7 +7,7 @@ export type Role = z.infer<typeof roleSchema>;
 
 export const ROLE_SUMMARY: Record<Role, string> = {
   viewer: 'reads every page',
-  operator: 'also dry-runs, runs pending migrations and rolls back a batch',
+  operator: 'also dry-runs, runs pending migrations, rolls back a batch and rebuilds vector indexes',
   admin: 'also releases a migration lock and manages users and tokens',
 };
 
@@ -115,4 +115,5 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'access.denied',
+  'vector.reindex',
 ] as const;
