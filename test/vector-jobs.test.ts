@@ -80,6 +80,21 @@ describe('recall', () => {
   });
 });
 
+describe('recall of an HNSW index', () => {
+  it('sweeps ef_search, with recall rising as the candidate list grows', async () => {
+    await db.knex.raw('CREATE INDEX topic_vectors_content_hnsw ON topic_vectors USING hnsw (content_vector vector_l2_ops) WITH (m = 4, ef_construction = 16)');
+    const { job } = await startRecall(dbOf(), { index: { schema: 'public', name: 'topic_vectors_content_hnsw' }, queries: 10, k: 10, values: [1, 200], timeLimitSeconds: 60 }, 'test');
+    const done = await settle(job);
+    expect(done.error).toBeNull();
+    const r = done.result as RecallResult;
+    expect(r).toMatchObject({ setting: 'hnsw.ef_search', current: 40, index: { method: 'hnsw', distance: 'l2' } });
+    const [low, high] = r.points;
+    // ef_search = 1 returns a single candidate: at most one of ten neighbors.
+    expect(low!.recall).toBeLessThanOrEqual(0.1);
+    expect(high!.recall).toBeGreaterThan(low!.recall);
+  });
+});
+
 describe('exact counts', () => {
   it('count the planted problems exactly', async () => {
     const { job } = await startExactCounts(dbOf(), undefined, 'test');

@@ -36,6 +36,8 @@ export function VectorHealthClient({ canReindex }: { canReindex: boolean }) {
     );
   }
   const r = report.data;
+  // Without pgvector the extension card says what to do; the vector parts would only repeat it.
+  const noVector = r.extension.ok && !r.extension.data.installedVersion;
   return (
     <div className="grid max-w-7xl gap-6">
       <div className={`flex flex-wrap items-center gap-3 text-sm ${MUTED}`}>
@@ -48,10 +50,14 @@ export function VectorHealthClient({ canReindex }: { canReindex: boolean }) {
         </Button>
       </div>
       <ExtensionCard section={r.extension} server={r.server} />
-      <AnnIndexesCard section={r.ann} canReindex={canReindex} concurrentReindex={r.server.concurrentReindex} />
-      {r.ann.ok && r.ann.data.indexes.length > 0 && <RecallCard indexes={r.ann.data.indexes} />}
-      <ColumnsCard section={r.columns} expected={r.expectedDimensions} />
-      <CoverageCard section={r.coverage} />
+      {!noVector && (
+        <>
+          <AnnIndexesCard section={r.ann} canReindex={canReindex} concurrentReindex={r.server.concurrentReindex} />
+          {r.ann.ok && r.ann.data.indexes.length > 0 && <RecallCard indexes={r.ann.data.indexes} />}
+          <ColumnsCard section={r.columns} expected={r.expectedDimensions} />
+          <CoverageCard section={r.coverage} />
+        </>
+      )}
       <IndexHealthCard section={r.indexHealth} />
       <BuildsCard initial={r.builds} />
     </div>

@@ -26,6 +26,8 @@ export type AnnRow = {
   opfamily: string;
   operator: string | null;
   column: string;
+  /** Indexed on an expression, not a column: `column` is the expression's text. */
+  expression: boolean;
   type: string;
   dims: number;
   reloptions: string[] | null;
@@ -45,6 +47,7 @@ export async function findAnnIndexes(trx: Knex.Transaction, where = 'true', bind
               (SELECT o.oprname FROM pg_amop ao JOIN pg_operator o ON o.oid = ao.amopopr
                 WHERE ao.amopfamily = opf.oid AND ao.amoppurpose = 'o' ORDER BY ao.amopstrategy LIMIT 1) AS operator,
               CASE WHEN x.indkey[0] = 0 THEN pg_get_indexdef(x.indexrelid, 1, true) ELSE a.attname END AS column,
+              x.indkey[0] = 0 AS expression,
               CASE WHEN ityp.oid = 'bit'::regtype THEN 'bit' ELSE ityp.typname END AS type, ia.atttypmod AS dims,
               i.reloptions, pg_relation_size(i.oid) AS size_bytes, x.indisvalid AS valid, x.indisready AS ready,
               s.idx_scan, t.reltuples::float8 AS reltuples

@@ -133,7 +133,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
 export async function startRecall(db: Db, input: RecallInput, startedBy: string): Promise<{ job: JobView; existing: boolean }> {
   const target = await findAnnTarget(db.knex, input.index);
   if (!target.valid) throw new ApiError('conflict', `${target.label} is invalid: queries do not use it, so there is no recall to measure`);
-  if (!target.operator || !DISTANCE_OPERATORS.has(target.operator) || !['vector', 'halfvec', 'sparsevec'].includes(target.type)) {
+  if (target.expression || !target.operator || !DISTANCE_OPERATORS.has(target.operator) || !['vector', 'halfvec', 'sparsevec'].includes(target.type)) {
     throw new ApiError('conflict', `Strata cannot measure recall for ${target.label} (${target.opclass})`);
   }
   const key = `${target.label}:${input.k}:${input.queries}:${(input.values ?? []).join(',')}`;
