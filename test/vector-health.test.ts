@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VECTOR_CHECK_SQL } from '../lib/db/preflight';
 import { extensionNotices } from '../lib/diagnostics/vector/extension';
-import { listsVerdict, recommendedLists, recommendedProbes } from '../lib/diagnostics/vector/ann-rules';
+import { ivfflatBuildBytes, listsVerdict, rebuildEstimate, recommendedLists, recommendedProbes } from '../lib/diagnostics/vector/ann-rules';
 import { getVectorHealth } from '../lib/diagnostics/vector/report';
 import type { VectorHealthReport } from '../lib/schemas/vector-health';
 import { freshTestDatabase } from './harness/db';
@@ -37,6 +37,11 @@ describe('ivfflat lists', () => {
     expect(listsVerdict(100, 100_000).status).toBe('ok');
     expect(listsVerdict(100, 250_000).status).toBe('outgrown');
     expect(listsVerdict(100, 40_000).status).toBe('oversized');
+    // The guide's ivfflat on 200,000 posts of 1,536 dimensions: 1.5 GB, built in 18 s on the reference machine.
+    expect(rebuildEstimate('ivfflat', 1_636_360_192, false)).toBe('about 17 s to 52 s');
+    expect(rebuildEstimate('hnsw', 1_000_000, true)).toBe('about a second');
+    // ivfkmeans.c: 10,000 samples of 6,152 bytes, two sets of 100 centers, and the bounds.
+    expect(ivfflatBuildBytes(100, 1536, 199_700)).toBe(61_520_000 + 1_230_400 + 4 * (1_000_000 + 10_000 + 20_000 + 400));
   });
 
   it('flags an ivfflat index created on an empty table', async () => {
