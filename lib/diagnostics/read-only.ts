@@ -17,7 +17,7 @@ export async function readOnly<T>(knex: Knex, timeoutMs: number, fn: (trx: Knex.
     await trx.raw(opts.repeatableRead ? 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'SET TRANSACTION READ ONLY');
     await trx.raw("SELECT set_config('statement_timeout', ?, true)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
     if (opts.vectorSchema) {
-      await trx.raw("SELECT set_config('search_path', current_setting('search_path') || ', ' || quote_ident(?), true)", [opts.vectorSchema]);
+      await trx.raw("SELECT set_config('search_path', concat_ws(', ', nullif(current_setting('search_path'), ''), quote_ident(?)), true)", [opts.vectorSchema]);
     }
     return fn(trx);
   });
@@ -42,8 +42,8 @@ export async function section<T>(name: string, timeoutMs: number, fn: () => Prom
     const ms = Math.round(performance.now() - t0);
     log.warn({ err, section: name }, 'vector health section failed');
     const error = isTimeout(err)
-      ? `Stopped after ${(timeoutMs / 1000).toFixed(0)} s (statement_timeout); the database may be busy. Reload to try again.`
-      : 'Could not be read; the server log has the cause.';
+      ? `reading it stopped after ${(timeoutMs / 1000).toFixed(0)} s (statement_timeout); the database may be busy. Reload to try again.`
+      : 'reading it failed; the server log has the cause.';
     return { ok: false, error, ms };
   }
 }
