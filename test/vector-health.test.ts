@@ -70,6 +70,41 @@ describe('ivfflat lists', () => {
   });
 });
 
+describe('ANN index overlaps and builds', () => {
+  it('names two ANN indexes on one column and operator family', async () => {
+    await db.knex.raw('CREATE TABLE twice (id serial PRIMARY KEY, embedding vector(3))');
+    await db.knex.raw('CREATE INDEX twice_a ON twice USING ivfflat (embedding vector_cosine_ops) WITH (lists = 1)');
+    await db.knex.raw('CREATE INDEX twice_b ON twice USING ivfflat (embedding vector_cosine_ops) WITH (lists = 2)');
+    await db.knex.raw('CREATE INDEX twice_l2 ON twice USING ivfflat (embedding vector_l2_ops) WITH (lists = 1)');
+    const overlaps = ok((await report()).ann).overlaps.filter((o) => o.table === 'twice');
+    expect(overlaps).toEqual([{ table: 'twice', column: 'embedding', opfamily: 'vector_cosine_ops', indexes: ['twice_a', 'twice_b'], sameMethod: true }]);
+  });
+
+  it('shows a CREATE INDEX CONCURRENTLY in progress, and does not call its unfinished index invalid', async (ctx) => {
+    // The embedded database has one backend: a second session cannot wait beside the first.
+    if (db.mode === 'embedded') ctx.skip();
+    await db.knex.raw('CREATE TABLE building (id serial PRIMARY KEY, embedding vector(3))');
+    // An open transaction that writes to the table makes the concurrent build wait for it.
+    const holder = await db.knex.transaction();
+    await holder.raw("INSERT INTO building (embedding) VALUES ('[1,2,3]')");
+    const build = db.knex.raw('CREATE INDEX CONCURRENTLY building_hnsw ON building USING hnsw (embedding vector_l2_ops)').then(() => undefined);
+    let seen: VectorHealthReport | null = null;
+    for (let i = 0; i < 200 && !seen; i++) {
+      const r = await report();
+      if (ok(r.builds).some((b) => b.table === 'building' && b.index === 'building_hnsw')) seen = r;
+      else await new Promise((res) => setTimeout(res, 50));
+    }
+    await holder.commit();
+    await build;
+    const b = ok(seen!.builds).find((x) => x.table === 'building')!;
+    expect(b.command).toBe('CREATE INDEX CONCURRENTLY');
+    expect(b.phase).toMatch(/^waiting for/);
+    const row = ok(seen!.indexHealth).indexes.find((i) => i.name === 'building_hnsw')!;
+    expect(row).toMatchObject({ valid: false, building: true });
+    expect(ok(seen!.indexHealth).invalid).not.toContain('building_hnsw');
+  });
+});
+
 describe('vector columns', () => {
   it('counts a zero vector and a NULL vector', async () => {
     await db.knex.raw('CREATE TABLE sparse_items (id serial PRIMARY KEY, embedding vector(3))');
