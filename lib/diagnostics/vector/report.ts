@@ -21,8 +21,8 @@ export async function getIndexBuilds(db: Db): Promise<IndexBuild[]> {
 }
 
 export async function serverInfo(db: Db): Promise<VectorHealthReport['server']> {
-  const [r] = await rows<{ v: string; n: number }>(
-    db.knex.raw("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n"),
+  const [r] = await readOnly(db.knex, PAGE_TIMEOUT_MS, (trx) =>
+    rows<{ v: string; n: number }>(trx.raw("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n")),
   );
   const versionNum = r?.n ?? 0;
   // The embedded database is one backend: a concurrent rebuild would wait for itself.
