@@ -114,7 +114,7 @@ export function startJob(
     } catch (err) {
       if (err instanceof JobTimeout) await finish('timed_out', null, err.message);
       else {
-        log.warn({ err, jobId: entry.id, kind: entry.kind }, 'background job failed');
+        if (!(err instanceof JobRefused)) log.warn({ err, jobId: entry.id, kind: entry.kind }, 'background job failed');
         await finish('failed', null, jobErrorMessage(err));
       }
     }

@@ -36,6 +36,7 @@ export type AnnRow = {
   ready: boolean;
   idx_scan: string | null;
   reltuples: number;
+  relpages: number;
 };
 
 /** The ANN indexes of the user's schemas, straight from the catalog. */
@@ -50,7 +51,7 @@ export async function findAnnIndexes(trx: Knex.Transaction, where = 'true', bind
               x.indkey[0] = 0 AS expression,
               CASE WHEN ityp.oid = 'bit'::regtype THEN 'bit' ELSE ityp.typname END AS type, ia.atttypmod AS dims,
               i.reloptions, pg_relation_size(i.oid) AS size_bytes, x.indisvalid AS valid, x.indisready AS ready,
-              s.idx_scan, t.reltuples::float8 AS reltuples
+              s.idx_scan, t.reltuples::float8 AS reltuples, t.relpages
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid

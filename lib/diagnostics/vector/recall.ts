@@ -39,18 +39,23 @@ type Plan = { target: AnnTarget; setting: string; values: number[]; current: num
 
 async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: number): Promise<string[]> {
   const big = t.reltuples > 20_000;
-  const sampled = big ? 'TABLESAMPLE SYSTEM (?)' : '';
-  const sampleBindings = big ? [Math.min(100, ((n * 20) / t.reltuples) * 100)] : [];
-  // ctids first, vectors after: only the chosen rows are read whole.
-  const found = await rows<{ q: string }>(
-    trx.raw(
-      `SELECT ??::text AS q FROM ??.??
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM ??.?? ${sampled} WHERE ?? IS NOT NULL ORDER BY random() LIMIT ?))
-          AND NOT (${zeroTest(t.type as 'vector')})`,
-      [t.column, t.schema, t.table, t.schema, t.table, ...sampleBindings, t.column, n * 2, t.column],
-    ),
-  );
-  return found.slice(0, n).map((r) => r.q);
+  // SYSTEM sampling picks whole pages: ask for enough rows, and for at least 32 pages, so that a
+  // small share of a table does not come back empty; widen it when it does.
+  let percent = big ? Math.min(100, Math.max(((n * 20) / t.reltuples) * 100, (32 / Math.max(1, t.relpages)) * 100)) : 100;
+  for (;;) {
+    const sampled = percent < 100 ? 'TABLESAMPLE SYSTEM (?)' : '';
+    // ctids first, vectors after: only the chosen rows are read whole.
+    const found = await rows<{ q: string }>(
+      trx.raw(
+        `SELECT ??::text AS q FROM ??.??
+          WHERE ctid = ANY (ARRAY(SELECT ctid FROM ??.?? ${sampled} WHERE ?? IS NOT NULL ORDER BY random() LIMIT ?))
+            AND NOT (${zeroTest(t.type as 'vector')})`,
+        [t.column, t.schema, t.table, t.schema, t.table, ...(percent < 100 ? [percent] : []), t.column, n * 2, t.column],
+      ),
+    );
+    if (found.length >= n || percent >= 100) return found.slice(0, n).map((r) => r.q);
+    percent = Math.min(100, percent * 4);
+  }
 }
 
 async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise<RecallResult> {
