@@ -80,6 +80,17 @@ describe('recall', () => {
   });
 });
 
+describe('a recall run out of time', () => {
+  it('stops at its time limit and says so', async () => {
+    // A millisecond: the statement_timeout stops the first statement.
+    const { job } = await startRecall(dbOf(), { index: POST_INDEX, queries: 5, k: 10, values: [1], timeLimitSeconds: 0.001 }, 'test');
+    const done = await settle(job);
+    expect(done.status).toBe('timed_out');
+    expect(done.error).toBe('Stopped at the time limit of 0.001 s before the first query finished.');
+    expect(done.result).toBeNull();
+  });
+});
+
 describe('recall of an HNSW index', () => {
   it('sweeps ef_search, with recall rising as the candidate list grows', async () => {
     await db.knex.raw('CREATE INDEX topic_vectors_content_hnsw ON topic_vectors USING hnsw (content_vector vector_l2_ops) WITH (m = 4, ef_construction = 16)');
