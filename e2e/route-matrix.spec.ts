@@ -52,6 +52,14 @@ const POLICY: Record<string, Policy> = {
   'POST /api/migrations/lock/release': { access: 'admin', ok: 400 },
   'GET /api/migrations/runs': { access: 'viewer', ok: 200 },
   'GET /api/migrations/runs/[id]': { access: 'viewer', ok: 404, sample: '/api/migrations/runs/00000000-0000-4000-8000-000000000000' },
+  'GET /api/vector-health': { access: 'viewer', ok: 200 },
+  'GET /api/vector-health/builds': { access: 'viewer', ok: 200 },
+  'GET /api/vector-health/jobs': { access: 'viewer', ok: 200 },
+  'GET /api/vector-health/jobs/[id]': { access: 'viewer', ok: 404, sample: '/api/vector-health/jobs/no-such-job' },
+  // Read-only background jobs: a recall run needs an index; exact counts start (or join) one job.
+  'POST /api/vector-health/recall': { access: 'viewer', ok: 400 },
+  'POST /api/vector-health/exact-counts': { access: 'viewer', ok: 202 },
+  'POST /api/vector-health/reindex': { access: 'operator', ok: 400 },
 };
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

@@ -21,6 +21,14 @@ const envSchema = z.object({
     .default('knex_migrations'),
   STRATA_DATA_DIR: z.string().trim().min(1).default('.strata/embedded'),
   STRATA_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  STRATA_EXPECTED_DIMENSIONS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? Number(v) : undefined))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v >= 1 && v <= 64_000), {
+      message: 'STRATA_EXPECTED_DIMENSIONS must be a whole number of dimensions (1 to 64000)',
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +38,8 @@ export type StrataConfig = {
   migrationsTable: string;
   dataDir: string;
   embeddedPort: number;
+  /** The embedding dimension vector columns should have (e.g. 1536); other columns are flagged. */
+  expectedDimensions: number | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 };
 
@@ -51,6 +61,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     migrationsTable: e.STRATA_MIGRATIONS_TABLE,
     dataDir: path.resolve(cwd, e.STRATA_DATA_DIR),
     embeddedPort: e.STRATA_EMBEDDED_PORT,
+    expectedDimensions: e.STRATA_EXPECTED_DIMENSIONS ?? null,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,7 +1,8 @@
-// npm run bench -- [--scale small|medium]
+// npm run bench -- [--scale small|medium] [--against postgresql://.../db]
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB). Each figure is printed with a baseline measured in the
-// same run and the ratio between them.
+// same run and the ratio between them. --against measures the vector health page read-only on an
+// existing database instead (one already loaded with `npm run generate -- --scale medium`).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -11,21 +12,12 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
-
-type Result = { name: string; value: string; baseline: string; baselineValue: string; ratio: string };
-
-function table(rows: Result[]): string {
-  const head = ['benchmark', 'result', 'baseline', 'baseline result', 'ratio'];
-  const cells = [head, ...rows.map((r) => [r.name, r.value, r.baseline, r.baselineValue, r.ratio])];
-  const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+import { fmt, table, type Result } from './bench-result';
+import { vectorHealthBenchmarks } from './bench-vector-health';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' } } });
+  if (values.against) return against(values.against);
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
@@ -89,12 +81,14 @@ async function main(): Promise<void> {
     }
     await client.end();
 
-    console.error('Migrations console: status with 500 files, and Run pending against knex...');
-    const mk = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    console.error('Vector health benchmarks on the COPY-loaded data...');
+    const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
     try {
-      results.push(...(await benchMigrations(mk, url.toString(), config)));
+      results.push(...(await vectorHealthBenchmarks({ knex: db, target: { kind: 'external', url: url.toString() } }, { runs: 5, recallQueries: 10 })));
+      console.error('Migrations console: status with 500 files, and Run pending against knex...');
+      results.push(...(await benchMigrations(db, url.toString(), config)));
     } finally {
-      await mk.destroy();
+      await db.destroy();
     }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -102,6 +96,21 @@ async function main(): Promise<void> {
   }
   console.log(`Strata benchmarks: scale ${scaleName}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(table(results));
+}
+
+/** The vector health figures on an existing database, which is only read. */
+async function against(dbUrl: string): Promise<void> {
+  const config = { ...readConfig(), databaseUrl: dbUrl };
+  const target = { kind: 'external' as const, url: dbUrl };
+  const db = knex(knexConfig(target, config));
+  try {
+    const [v] = (await db.raw<{ rows: { v: string }[] }>("SELECT current_setting('server_version') AS v")).rows;
+    const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, recallQueries: 10 });
+    console.log(`Strata benchmarks: vector health on ${new URL(dbUrl).pathname.slice(1)}, PostgreSQL ${v?.v}, ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(table(results));
+  } finally {
+    await db.destroy();
+  }
 }
 
 main().catch((err: unknown) => {

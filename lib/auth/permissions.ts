@@ -16,6 +16,8 @@ export const mayView = atLeast('viewer', 'view Strata');
 export const mayDryRun = atLeast('operator', 'dry-run migrations');
 export const mayRunMigrations = atLeast('operator', 'run pending migrations');
 export const mayRollback = atLeast('operator', 'roll back a batch');
+/** Rebuild an ivfflat or HNSW index (REINDEX), from the vector health page. */
+export const mayReindex = atLeast('operator', 'rebuild vector indexes');
 export const mayReleaseLock = atLeast('admin', 'release a migration lock');
 export const mayManageUsers = atLeast('admin', 'manage users');
 export const mayManageTokens = atLeast('admin', 'manage API tokens');

@@ -7,7 +7,7 @@ export type Role = z.infer<typeof roleSchema>;
 
 export const ROLE_SUMMARY: Record<Role, string> = {
   viewer: 'reads every page',
-  operator: 'also dry-runs, runs pending migrations and rolls back a batch',
+  operator: 'also dry-runs, runs pending migrations, rolls back a batch and rebuilds vector indexes',
   admin: 'also releases a migration lock and manages users and tokens',
 };
 
@@ -118,4 +118,5 @@ export const AUDIT_ACTIONS = [
   'migrations.latest',
   'migrations.rollback',
   'migrations.lock_release',
+  'vector.reindex',
 ] as const;

@@ -10,7 +10,7 @@ import { ensureStrataSchema } from '../../lib/db/strata-schema';
 import { startRun } from '../../lib/migrations/runner';
 import { migrationsOverview } from '../../lib/migrations/status';
 
-type Result = { name: string; value: string; baseline: string; baselineValue: string; ratio: string };
+import type { Result } from '../bench-result';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;

@@ -1,0 +1,78 @@
+// Vector health benchmarks, read-only on the database they are given: the page's first answer
+// against counting the same figures exactly, and an ANN query at the recommended probes against
+// exact search. Both baselines run in the same process, on the same data.
+import { startExactCounts } from '../lib/diagnostics/vector/exact-counts';
+import { startRecall } from '../lib/diagnostics/vector/recall';
+import { getVectorHealth } from '../lib/diagnostics/vector/report';
+import type { Db } from '../lib/db/knex';
+import { getJob } from '../lib/jobs/registry';
+import type { ExactCountsResult, JobView, RecallResult } from '../lib/schemas/vector-health';
+import { fmt, type Result } from './bench-result';
+
+async function settle(job: JobView): Promise<JobView> {
+  for (;;) {
+    const now = getJob(job.id)!;
+    if (now.status !== 'running') return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const took = (j: JobView) => Date.parse(j.finishedAt!) - Date.parse(j.startedAt);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recallQueries: number }): Promise<Result[]> {
+  const results: Result[] = [];
+  await getVectorHealth(db, { expectedDimensions: 1536 }); // warm the catalog caches, as a second visit would
+  const times: number[] = [];
+  let report = await getVectorHealth(db, { expectedDimensions: 1536 });
+  for (let i = 0; i < opts.runs; i++) {
+    const t0 = performance.now();
+    report = await getVectorHealth(db, { expectedDimensions: 1536 });
+    times.push(performance.now() - t0);
+  }
+  const failed = (['extension', 'columns', 'ann', 'indexHealth', 'coverage', 'builds'] as const).filter((k) => !report[k].ok);
+  if (failed.length) throw new Error(`vector health sections failed: ${failed.join(', ')}`);
+  const vectors = report.columns.ok ? report.columns.data.reduce((a, c) => a + (c.estimatedRows?.value ?? 0), 0) : 0;
+
+  console.error('Counting the same figures exactly (baseline)...');
+  const counts = await settle((await startExactCounts(db, undefined, 'bench')).job);
+  if (counts.status !== 'done') throw new Error(`exact counts: ${counts.error}`);
+  const exact = counts.result as ExactCountsResult;
+  const r = median(times);
+  results.push({
+    name: `vector health page, first answer (${exact.columns.length} vector columns, ${fmt(vectors)} vectors)`,
+    value: `${fmt(r)} ms (median of ${opts.runs})`,
+    baseline: 'the same figures counted exactly',
+    baselineValue: `${fmt(took(counts))} ms`,
+    ratio: `${(took(counts) / r).toFixed(1)}x faster`,
+  });
+
+  const ann = report.ann.ok ? [...report.ann.data.indexes].sort((a, b) => b.sizeBytes - a.sizeBytes)[0] : undefined;
+  if (ann) {
+    // The setting as found (pgvector's default probes = 1) and the recommended start.
+    const values = [...new Set([ann.search.current ?? 1, ann.search.recommended])];
+    console.error(`Measuring recall of ${ann.name} at ${ann.search.setting} = ${values.join(', ')} against exact search...`);
+    const job = await settle(
+      (await startRecall(db, { index: { schema: ann.schema, name: ann.name }, queries: opts.recallQueries, k: 10, values, timeLimitSeconds: 600 }, 'bench')).job,
+    );
+    if (job.status !== 'done') throw new Error(`recall: ${job.error}`);
+    const rr = job.result as RecallResult;
+    for (const p of rr.points) {
+      results.push({
+        name: `${ann.name}: ${ann.search.setting} = ${p.value}, recall@10 = ${p.recall.toFixed(3)} (${rr.queriesMeasured} queries)`,
+        value: `${p.p50Ms.toFixed(1)} ms median query`,
+        baseline: 'exact search (index scans off)',
+        baselineValue: `${rr.exact.p50Ms.toFixed(1)} ms median query`,
+        ratio: `${(rr.exact.p50Ms / p.p50Ms).toFixed(1)}x faster`,
+      });
+    }
+    results.push({
+      name: `recall measurement of ${ann.name}, whole run`,
+      value: `${(took(job) / 1000).toFixed(1)} s`,
+      baseline: '—',
+      baselineValue: '—',
+      ratio: '—',
+    });
+  }
+  return results;
+}

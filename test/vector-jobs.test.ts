@@ -1,0 +1,155 @@
+// The vector health page's background jobs on the generator's clustered data: measured recall,
+// exact counts of the planted problems, and an audited rebuild.
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureStrataSchema } from '../lib/db/strata-schema';
+import { startExactCounts } from '../lib/diagnostics/vector/exact-counts';
+import { startRecall } from '../lib/diagnostics/vector/recall';
+import { startReindex } from '../lib/diagnostics/vector/reindex';
+import { getVectorHealth } from '../lib/diagnostics/vector/report';
+import { generate } from '../lib/generator/load';
+import { SCALES, type Scale } from '../lib/generator/scales';
+import { getJob } from '../lib/jobs/registry';
+import type { ExactCountsResult, JobView, RecallResult, ReindexResult } from '../lib/schemas/vector-health';
+import { freshTestDatabase } from './harness/db';
+
+const db = freshTestDatabase();
+const scale: Scale = {
+  ...SCALES.demo,
+  topics: 200,
+  postsPerTopic: 4,
+  evaluations: 100,
+  planted: { zeroPostVectors: 3, nullTitleVectors: 4, stalePostVectors: 5, postsWithoutVectors: 6, orphanEvaluations: 1 },
+};
+const POST_INDEX = { schema: 'public', name: 'post_vectors_content_vector_idx' };
+const dbOf = () => ({ knex: db.knex, target: db.target });
+
+async function settle(job: JobView): Promise<JobView> {
+  for (;;) {
+    const now = getJob(job.id)!;
+    if (now.status !== 'running') return now;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every row's position and version: any write to the table changes it. */
+async function fingerprint(table: string): Promise<string> {
+  const r = await db.knex.raw<{ rows: { h: string }[] }>(`SELECT md5(string_agg(ctid::text || ':' || xmin::text, ',' ORDER BY ctid)) AS h FROM ${table}`);
+  return r.rows[0]!.h;
+}
+
+beforeAll(async () => {
+  await db.knex.migrate.latest();
+  // The embedded database takes one connection at a time: this one ends before knex needs its turn.
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await generate(client, { scale, seed: 42, replace: false, method: db.mode === 'embedded' ? 'insert' : 'copy' });
+  } finally {
+    await client.end();
+  }
+});
+
+describe('recall', () => {
+  it('is 1.0 when probes = lists and lower at probes = 1, and the run writes nothing', async () => {
+    const before = await fingerprint('post_vectors');
+    const { job } = await startRecall(dbOf(), { index: POST_INDEX, queries: 20, k: 10, values: [100, 1], timeLimitSeconds: 120 }, 'test');
+    expect(job).toMatchObject({ kind: 'recall', status: 'running', subject: 'post_vectors_content_vector_idx' });
+    const done = await settle(job);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('done');
+    const r = done.result as RecallResult;
+    expect(r).toMatchObject({ setting: 'ivfflat.probes', k: 10, queriesPlanned: 20, queriesMeasured: 20, stoppedEarly: null });
+    expect(r.index).toMatchObject({ method: 'ivfflat', distance: 'cosine', column: 'content_vector' });
+    const at = Object.fromEntries(r.points.map((p) => [p.value, p]));
+    expect(r.points.map((p) => p.value)).toEqual([1, 100]);
+    expect(at[100]!.recall).toBe(1);
+    expect(at[1]!.recall).toBeLessThan(1);
+    expect(at[1]!.current).toBe(true);
+    expect(at[1]!.queries).toBe(20);
+    expect(r.exact.p50Ms).toBeGreaterThan(0);
+    expect(await fingerprint('post_vectors')).toBe(before);
+  });
+
+  it('sweeps around √lists when no values are given, and refuses an index that does not exist', async () => {
+    const { job } = await startRecall(dbOf(), { index: POST_INDEX, queries: 3, k: 5, timeLimitSeconds: 60 }, 'test');
+    const r = (await settle(job)).result as RecallResult;
+    expect(r.points.map((p) => p.value)).toEqual([1, 5, 10, 20, 40]);
+    for (const p of r.points) expect(p.recall).toBeGreaterThanOrEqual(0);
+    await expect(startRecall(dbOf(), { index: { schema: 'public', name: 'nope' }, queries: 3, k: 5, timeLimitSeconds: 60 }, 'test')).rejects.toThrow(/No ivfflat or HNSW index/);
+  });
+});
+
+describe('a recall run out of time', () => {
+  it('stops at its time limit and says so', async () => {
+    // A millisecond: the statement_timeout stops the first statement.
+    const { job } = await startRecall(dbOf(), { index: POST_INDEX, queries: 5, k: 10, values: [1], timeLimitSeconds: 0.001 }, 'test');
+    const done = await settle(job);
+    expect(done.status).toBe('timed_out');
+    expect(done.error).toBe('Stopped at the time limit of 0.001 s before the first query finished.');
+    expect(done.result).toBeNull();
+  });
+});
+
+describe('recall of an HNSW index', () => {
+  it('sweeps ef_search, with recall rising as the candidate list grows', async () => {
+    await db.knex.raw('CREATE INDEX topic_vectors_content_hnsw ON topic_vectors USING hnsw (content_vector vector_l2_ops) WITH (m = 4, ef_construction = 16)');
+    const { job } = await startRecall(dbOf(), { index: { schema: 'public', name: 'topic_vectors_content_hnsw' }, queries: 10, k: 10, values: [1, 200], timeLimitSeconds: 60 }, 'test');
+    const done = await settle(job);
+    expect(done.error).toBeNull();
+    const r = done.result as RecallResult;
+    expect(r).toMatchObject({ setting: 'hnsw.ef_search', current: 40, index: { method: 'hnsw', distance: 'l2' } });
+    const [low, high] = r.points;
+    // ef_search = 1 returns a single candidate: at most one of ten neighbors.
+    expect(low!.recall).toBeLessThanOrEqual(0.1);
+    expect(high!.recall).toBeGreaterThan(low!.recall);
+  });
+});
+
+describe('exact counts', () => {
+  it('count the planted problems exactly', async () => {
+    const { job } = await startExactCounts(dbOf(), undefined, 'test');
+    const done = await settle(job);
+    expect(done.status).toBe('done');
+    const r = done.result as ExactCountsResult;
+    const posts = scale.topics * scale.postsPerTopic;
+    const col = (table: string, column: string) => r.columns.find((c) => c.table === table && c.column === column)!;
+    expect(col('post_vectors', 'content_vector')).toMatchObject({ rows: posts - scale.planted.postsWithoutVectors, nulls: 0, zeros: scale.planted.zeroPostVectors });
+    expect(col('topic_vectors', 'title_vector')).toMatchObject({ rows: scale.topics, nulls: scale.planted.nullTitleVectors });
+    const postCoverage = r.coverage.find((c) => c.content === 'posts')!;
+    expect(postCoverage).toMatchObject({ vectors: 'post_vectors', contentRows: posts, missing: scale.planted.postsWithoutVectors, stale: scale.planted.stalePostVectors });
+    expect(postCoverage.missingExamples).toHaveLength(5);
+    expect(r.coverage.find((c) => c.content === 'topics')).toMatchObject({ missing: 0, vectorRows: scale.topics });
+    expect(done.progress.done).toBe(done.progress.total);
+  });
+
+  it('agree with the page’s sampled figures on a table small enough to read whole', async () => {
+    const report = await getVectorHealth(dbOf(), { expectedDimensions: 1536 });
+    if (!report.coverage.ok || !report.columns.ok) throw new Error('sections failed');
+    const pair = report.coverage.data.find((p) => p.content.table === 'posts')!;
+    expect(pair.missing).toMatchObject({ value: scale.planted.postsWithoutVectors, method: 'exact' });
+    expect(pair.stale).toMatchObject({ value: scale.planted.stalePostVectors, method: 'exact' });
+    const col = report.columns.data.find((c) => c.table === 'post_vectors')!;
+    expect(col.zeros).toEqual({ value: scale.planted.zeroPostVectors, method: 'exact' });
+  });
+});
+
+describe('rebuild', () => {
+  it('rebuilds an ivfflat index after the confirmation, and audits it', async () => {
+    await ensureStrataSchema(db.knex);
+    const actor = { kind: 'user' as const, id: 'u1', label: 'operator@example.test', role: 'operator' as const };
+    const who = { actor, requestId: 'req-reindex-1', ip: '127.0.0.1' };
+    const concurrently = db.target.kind === 'external';
+    await expect(startReindex(dbOf(), { index: POST_INDEX, confirm: 'wrong', concurrently }, who)).rejects.toThrow(/type the index name/);
+    const { job } = await startReindex(dbOf(), { index: POST_INDEX, confirm: POST_INDEX.name, concurrently, maintenanceWorkMemMb: 128 }, who);
+    const done = await settle(job);
+    expect(done.error).toBeNull();
+    expect(done.result as ReindexResult).toMatchObject({ index: 'post_vectors_content_vector_idx', table: 'post_vectors', concurrently });
+    const valid = await db.knex.raw<{ rows: { v: boolean }[] }>("SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'post_vectors_content_vector_idx'::regclass");
+    expect(valid.rows[0]!.v).toBe(true);
+    const audit = await db.knex('strata.audit_events').where({ action: 'vector.reindex' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_label: 'operator@example.test', outcome: 'success', request_id: 'req-reindex-1' });
+    expect(audit[0].details).toMatchObject({ index: 'post_vectors_content_vector_idx', concurrently, maintenanceWorkMemMb: 128 });
+  });
+});
