@@ -45,6 +45,14 @@ const POLICY: Record<string, Policy> = {
   'POST /api/tokens': { access: 'admin', ok: 400 },
   'DELETE /api/tokens/[id]': { access: 'admin', ok: 404, sample: '/api/tokens/999999999' },
   'GET /api/audit': { access: 'admin', ok: 200 },
+  // The guide's tables are not migrated in this spec's database (evaluations.spec.ts rolls its
+  // own back), so the evaluation endpoints answer 404 naming the missing table.
+  'GET /api/evaluations': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/[id]': { access: 'viewer', ok: 404, sample: '/api/evaluations/999999999' },
+  'GET /api/evaluations/count': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/distributions': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/export': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/forums': { access: 'viewer', ok: 404 },
 };
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

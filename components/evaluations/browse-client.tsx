@@ -222,7 +222,8 @@ export function BrowseClient() {
         </p>
       ) : (
         <>
-          <div className="overflow-x-auto">
+          {/* Focusable, so that a keyboard can scroll the table on a narrow screen. */}
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Evaluations table">
             <table className="w-full text-left text-sm">
               <thead>
                 <tr className="border-b border-slate-200 dark:border-slate-800">

@@ -75,10 +75,11 @@ export function Heatmap({ heatmap }: { heatmap: Distributions['heatmap'] }) {
   };
   if (rows === 0 || cols === 0) return <p className="text-sm">No finite scores to plot.</p>;
   return (
-    <figure data-testid="heatmap" className="overflow-x-auto">
+    <figure data-testid="heatmap">
       <svg
-        width={width}
-        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ maxWidth: width }}
         role="img"
         aria-label={`Quality by relevance: ${rows} × ${cols} bins, at most ${fmtCount(max)} evaluations in one bin`}
         className="text-slate-700 dark:text-slate-300"

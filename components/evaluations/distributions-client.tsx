@@ -142,7 +142,7 @@ export function DistributionsClient() {
             </Card>
           </div>
           <Card title="Count, mean and percentiles">
-            <div className="space-y-4 overflow-x-auto">
+            <div className="space-y-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Count, mean and percentiles">
               <StatsTable data={dist.data} metric="quality" />
               <StatsTable data={dist.data} metric="relevance" />
             </div>

@@ -21,20 +21,24 @@ export async function countMatching(
   budgetMs = EXACT_COUNT_BUDGET_MS,
 ): Promise<MatchCount> {
   return readOnly(knex, async (trx) => {
-    const q = applyFilters(trx('content_evaluations as e'), filters, 'e');
     try {
       // A savepoint, so that a cancelled count leaves the transaction usable for the estimate.
       const n = await trx.transaction(async (sp) => {
         await sp.raw("SELECT set_config('statement_timeout', ?, true)", [String(budgetMs)]);
-        const r = (await q.clone().transacting(sp).count<{ n: string }[]>({ n: '*' })) as { n: string }[];
+        const r = (await applyFilters(sp('content_evaluations as e'), filters, 'e').count({ n: '*' })) as { n: string }[];
         return Number(r[0]!.n);
       });
       return { count: n, estimated: false };
     } catch (err) {
       if ((err as { code?: unknown }).code !== '57014') throw err;
     }
-    const { sql, bindings } = q.clone().select('e.id').toSQL();
-    const plan = await trx.raw<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }>(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as Knex.RawBinding[]);
-    return { count: Math.round(plan.rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows']), estimated: true };
+    return { count: await estimateMatching(trx, filters), estimated: true };
   });
+}
+
+/** The planner's estimate of the matching rows (from the table's statistics; no rows are read). */
+export async function estimateMatching(trx: Knex, filters: Partial<EvaluationFilters>): Promise<number> {
+  const { sql, bindings } = applyFilters(trx('content_evaluations as e'), filters, 'e').select('e.id').toSQL();
+  const plan = await trx.raw<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }>(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as Knex.RawBinding[]);
+  return Math.round(plan.rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows']);
 }

@@ -39,8 +39,8 @@ function metricAggregates(knex: Knex, key: MetricKey): Knex.Raw[] {
     knex.raw(`count(*) FILTER (WHERE ${ok})::bigint AS ${key}_n`),
     knex.raw(`(count(*) - count(*) FILTER (WHERE ${ok}))::bigint AS ${key}_invalid`),
     knex.raw(`avg(${c}) FILTER (WHERE ${ok}) AS ${key}_mean`),
-    knex.raw(`min(${c}) FILTER (WHERE ${ok}) AS ${key}_min`),
-    knex.raw(`max(${c}) FILTER (WHERE ${ok}) AS ${key}_max`),
+    knex.raw(`(min(${c}) FILTER (WHERE ${ok}))::float8 AS ${key}_min`),
+    knex.raw(`(max(${c}) FILTER (WHERE ${ok}))::float8 AS ${key}_max`),
     knex.raw(`percentile_cont(?::float8[]) WITHIN GROUP (ORDER BY ${c}) FILTER (WHERE ${ok}) AS ${key}_pct`, [`{${PERCENTILES.join(',')}}`]),
   ];
 }
