@@ -1,7 +1,11 @@
 // npm run bench -- [--scale small|medium]
+// npm run bench -- --existing
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
-// dropped here; the role needs CREATEDB). Each figure is printed with a baseline measured in the
-// same run and the ratio between them.
+// dropped here; the role needs CREATEDB): the generator's load, then the evaluations area on the
+// data it loaded. With --existing, DATABASE_URL names a database already filled by `npm run
+// generate` (the medium scale takes minutes to load): its pending migrations are applied and the
+// evaluations benchmarks run on it. Each figure is printed with a baseline measured in the same
+// run and the ratio between them.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -10,8 +14,7 @@ import { readConfig } from '../lib/config';
 import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
-
-type Result = { name: string; value: string; baseline: string; baselineValue: string; ratio: string };
+import { evaluationBenchmarks, type Result } from './bench-evaluations';
 
 function table(rows: Result[]): string {
   const head = ['benchmark', 'result', 'baseline', 'baseline result', 'ratio'];
@@ -24,11 +27,12 @@ function table(rows: Result[]): string {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' }, existing: { type: 'boolean', default: false } } });
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  if (values.existing) return benchExisting(adminUrl);
   const scale = SCALES[scaleName];
   const dbName = `strata_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -87,12 +91,37 @@ async function main(): Promise<void> {
       });
     }
     await client.end();
+
+    console.error('Evaluations: browse depth, distributions, CSV export...');
+    const k2 = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    try {
+      results.push(...(await evaluationBenchmarks(k2, url.toString())));
+    } finally {
+      await k2.destroy();
+    }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
   console.log(`Strata benchmarks: scale ${scaleName}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(table(results));
+}
+
+async function benchExisting(url: string): Promise<void> {
+  const k = knex(knexConfig({ kind: 'external', url }, { ...readConfig(), databaseUrl: url }));
+  try {
+    const [, applied] = (await k.migrate.latest()) as [number, string[]];
+    if (applied.length) console.error(`Applied pending migrations first: ${applied.join(', ')}`);
+    const version = ((await k.raw('SHOW server_version')) as { rows: { server_version: string }[] }).rows[0]!.server_version;
+    const n = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
+    console.error('Evaluations: browse depth, distributions, CSV export...');
+    const results = await evaluationBenchmarks(k, url);
+    const db = new URL(url).pathname.slice(1);
+    console.log(`Strata benchmarks: database ${db} (${fmt(n)} evaluations), PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(table(results));
+  } finally {
+    await k.destroy();
+  }
 }
 
 main().catch((err: unknown) => {

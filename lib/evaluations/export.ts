@@ -24,7 +24,7 @@ export const CSV_HEADER = [
   'created_at',
 ] as const;
 
-export const EXPORT_BATCH_ROWS = 2_000;
+export const EXPORT_BATCH_ROWS = 10_000;
 
 /** RFC 4180 quoting; text a spreadsheet would run as a formula is prefixed with an apostrophe. */
 export function csvField(v: unknown, text = false): string {
