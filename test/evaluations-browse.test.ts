@@ -2,7 +2,9 @@
 // order (with ties in the sort column, backwards too, and with rows inserted between pages);
 // filters combine; orphans are found after a topic is deleted; counts; the detail; CSV export.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../lib/api/errors';
 import { browse } from '../lib/evaluations/browse';
+import { readOnly } from '../lib/evaluations/read';
 import { countMatching, estimateMatching } from '../lib/evaluations/count';
 import { getEvaluation } from '../lib/evaluations/detail';
 import { CSV_HEADER, exportCsv } from '../lib/evaluations/export';
@@ -199,6 +201,15 @@ describe('filters', () => {
     await db.knex.raw('ANALYZE content_evaluations');
     const n = await estimateMatching(db.knex, {});
     expect(n).toBe(all.length);
+  });
+});
+
+describe('reads', () => {
+  it('run read-only, and a statement over its time is a 503 that says what to do', async () => {
+    await expect(readOnly(db.knex, (trx) => trx('forums').insert({ name: 'x', url: 'u' }))).rejects.toThrow(/read-only transaction/);
+    const slow = readOnly(db.knex, (trx) => trx.raw('SELECT pg_sleep(1)'), { timeoutMs: 50 });
+    await expect(slow).rejects.toBeInstanceOf(ApiError);
+    await expect(slow).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/within 0.1 s: narrow the filter/) });
   });
 });
 

@@ -5,6 +5,8 @@ import 'server-only';
 import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
 
+const DEFAULT_TIMEOUT_MS = 15_000;
+
 export type ReadOptions = {
   /** Milliseconds before PostgreSQL cancels a statement. */
   timeoutMs?: number;
@@ -19,17 +21,22 @@ function isUndefinedTable(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '42P01';
 }
 
+/** A missing guide table is a 404 and a statement over its time a 503, each saying what to do. */
 export async function readOnly<T>(knex: Knex, fn: (trx: Knex.Transaction) => Promise<T>, opts: ReadOptions = {}): Promise<T> {
   try {
     return await knex.transaction(
       async (trx) => {
-        await trx.raw("SELECT set_config('statement_timeout', ?, true)", [String(opts.timeoutMs ?? 15_000)]);
+        await trx.raw("SELECT set_config('statement_timeout', ?, true)", [String(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
         return fn(trx);
       },
       { readOnly: true, isolationLevel: opts.snapshot ? 'repeatable read' : undefined },
     );
   } catch (err) {
     if (isUndefinedTable(err)) throw new ApiError('not_found', NO_TABLES_MESSAGE);
+    if ((err as { code?: unknown } | null)?.code === '57014') {
+      const seconds = Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 100) / 10;
+      throw new ApiError('database_unavailable', `The database did not answer within ${seconds} s: narrow the filter and try again.`);
+    }
     throw err;
   }
 }
