@@ -72,7 +72,7 @@ async function browseDepth(k: Knex, rows: number): Promise<Result[]> {
     const base = { sort: c.sort, dir: c.dir, ...(c.forum ? { forum: String(c.forum) } : {}) };
     const after = await cursorForPage(k, c.sort, c.dir, c.page, c.forum);
     const [deep, first] = await pair(
-      15,
+      31,
       () => browse(k, browseQuerySchema.parse({ ...base, after })),
       () => browse(k, browseQuerySchema.parse(base)),
     );
