@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from './axe';
 import { ADMIN } from './env';
+import { migrationFiles } from '../test/harness/migration-files';
 import { signInContext } from './helpers';
 
 test.beforeEach(async ({ page }) => {
@@ -14,7 +15,7 @@ test('the overview shows the connected database and the pending migrations', asy
   await expect(page.getByTestId('database-kind')).toHaveText(/Embedded \(PGlite\)|External \(DATABASE_URL\)/);
   await expect(page.getByTestId('server-version')).toHaveText(/^\d+(\.\d+)?/);
   await expect(page.getByTestId('vector-available')).toHaveText(/^\d+\.\d+\.\d+$/);
-  await expect(page.getByTestId('migrations-pending')).toHaveText('4');
+  await expect(page.getByTestId('migrations-pending')).toHaveText(String(migrationFiles().length));
   await expect(page.getByTestId('migrations-applied')).toHaveText('0');
   const html = await page.content();
   expect(html).not.toMatch(/postgres(ql)?:\/\/[^@\s"]*:[^@\s"]*@/);
@@ -29,5 +30,5 @@ test('every area in the navigation opens and passes axe', async ({ page }) => {
     await expectAccessible(page);
   }
   await page.goto('/migrations');
-  await expect(page.getByTestId('migration-row')).toHaveCount(4);
+  await expect(page.getByTestId('migration-row')).toHaveCount(migrationFiles().length);
 });

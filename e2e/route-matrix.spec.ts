@@ -60,6 +60,14 @@ const POLICY: Record<string, Policy> = {
   'POST /api/vector-health/recall': { access: 'viewer', ok: 400 },
   'POST /api/vector-health/exact-counts': { access: 'viewer', ok: 202 },
   'POST /api/vector-health/reindex': { access: 'operator', ok: 400 },
+  // The guide's tables are not migrated in this spec's database (evaluations.spec.ts rolls its
+  // own back), so the evaluation endpoints answer 404 naming the missing table.
+  'GET /api/evaluations': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/[id]': { access: 'viewer', ok: 404, sample: '/api/evaluations/999999999' },
+  'GET /api/evaluations/count': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/distributions': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/export': { access: 'viewer', ok: 404 },
+  'GET /api/evaluations/forums': { access: 'viewer', ok: 404 },
 };
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

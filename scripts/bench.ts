@@ -1,8 +1,13 @@
-// npm run bench -- [--scale small|medium] [--against postgresql://.../db]
+// npm run bench -- [--scale small|medium]
+// npm run bench -- --existing
+// npm run bench -- --against postgresql://.../db
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
-// dropped here; the role needs CREATEDB). Each figure is printed with a baseline measured in the
-// same run and the ratio between them. --against measures the vector health page read-only on an
-// existing database instead (one already loaded with `npm run generate -- --scale medium`).
+// dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
+// evaluations area and the migrations console on the data it loaded. Each figure is printed with a
+// baseline measured in the same run and the ratio between them.
+// --existing: DATABASE_URL names a database already filled by `npm run generate` (the medium scale
+// takes minutes to load): its pending migrations are applied and the evaluations benchmarks run on it.
+// --against: the vector health page measured read-only on an existing database.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -12,16 +17,20 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
+import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' }, existing: { type: 'boolean', default: false } },
+  });
   if (values.against) return against(values.against);
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  if (values.existing) return benchExisting(adminUrl);
   const scale = SCALES[scaleName];
   const dbName = `strata_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -85,6 +94,8 @@ async function main(): Promise<void> {
     const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
     try {
       results.push(...(await vectorHealthBenchmarks({ knex: db, target: { kind: 'external', url: url.toString() } }, { runs: 5, recallQueries: 10 })));
+      console.error('Evaluations: browse depth, distributions, CSV export...');
+      results.push(...(await evaluationBenchmarks(db, url.toString())));
       console.error('Migrations console: status with 500 files, and Run pending against knex...');
       results.push(...(await benchMigrations(db, url.toString(), config)));
     } finally {
@@ -110,6 +121,23 @@ async function against(dbUrl: string): Promise<void> {
     console.log(table(results));
   } finally {
     await db.destroy();
+  }
+}
+
+async function benchExisting(url: string): Promise<void> {
+  const k = knex(knexConfig({ kind: 'external', url }, { ...readConfig(), databaseUrl: url }));
+  try {
+    const [, applied] = (await k.migrate.latest()) as [number, string[]];
+    if (applied.length) console.error(`Applied pending migrations first: ${applied.join(', ')}`);
+    const version = ((await k.raw('SHOW server_version')) as { rows: { server_version: string }[] }).rows[0]!.server_version;
+    const n = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
+    console.error('Evaluations: browse depth, distributions, CSV export...');
+    const results = await evaluationBenchmarks(k, url);
+    const db = new URL(url).pathname.slice(1);
+    console.log(`Strata benchmarks: database ${db} (${fmt(n)} evaluations), PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(table(results));
+  } finally {
+    await k.destroy();
   }
 }
 

@@ -47,7 +47,8 @@ describe('plans', () => {
     expect(await snapshot(db.config.migrationsTable)).toEqual(before);
     expect(plan.error).toBeNull();
     expect(plan.atomic).toBe(true);
-    expect(plan.migrations.map((m) => m.previewable)).toEqual([true, true, true, true]);
+    expect(plan.migrations.length).toBe(fs.readdirSync('db/migrations').filter((f) => f.endsWith('.ts')).length);
+    expect(plan.migrations.every((m) => m.previewable)).toBe(true);
     expect(plan.confirm).toEqual({ expected: plan.migrations.map((m) => m.name) });
     const vectorSql = plan.migrations[2]!.statements.join('\n');
     expect(vectorSql).toMatch(/CREATE TABLE topic_vectors/);

@@ -7,8 +7,9 @@ import { ApiError } from './errors';
 
 function invalid(where: string, err: z.ZodError): ApiError {
   const first = err.issues[0];
-  const field = first?.path.length ? first.path.join('.') : where;
-  const message = first ? `${field}: ${first.message}` : `Invalid ${where}`;
+  const unknown = first?.code === 'unrecognized_keys' ? first.keys : [];
+  const field = first?.path.length ? first.path.join('.') : unknown.length ? unknown.join(', ') : where;
+  const message = !first ? `Invalid ${where}` : unknown.length ? `${field}: not a known ${where} parameter` : `${field}: ${first.message}`;
   return new ApiError('bad_request', message, err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })));
 }
 

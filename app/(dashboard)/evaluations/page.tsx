@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
-import { ComingArea } from '@/components/ui/coming';
+import { Suspense } from 'react';
+import { EvaluationsArea } from '@/components/evaluations/area';
+import { BrowseClient } from '@/components/evaluations/browse-client';
 import { requirePageActor } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
@@ -7,5 +9,11 @@ export const metadata: Metadata = { title: 'Evaluations' };
 
 export default async function EvaluationsPage() {
   await requirePageActor('/evaluations');
-  return <ComingArea title="Evaluations" what="content_evaluations score distributions and browsing" />;
+  return (
+    <EvaluationsArea>
+      <Suspense>
+        <BrowseClient />
+      </Suspense>
+    </EvaluationsArea>
+  );
 }

@@ -1,0 +1,244 @@
+// Query parameters and response shapes of the evaluations API, shared by the route handlers and
+// the pages that call them (no server imports). Every parameter is checked here: an unknown
+// one, an inverted range or a cursor that does not fit the sort is a 400 that names the field.
+import { z } from 'zod';
+
+export const SORT_KEYS = ['created_at', 'quality', 'relevance'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const SORT_DIRS = ['asc', 'desc'] as const;
+export type SortDir = (typeof SORT_DIRS)[number];
+export const CONTENT_TYPES = ['topic', 'post'] as const;
+
+export const SORT_LABEL: Record<SortKey, string> = { created_at: 'Created', quality: 'Quality', relevance: 'Relevance' };
+
+const SCORE_TEXT = /^(-?\d+(\.\d+)?(e[+-]?\d+)?|NaN|-?Infinity)$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+/** Where a page starts: the sort value and id of the row next to it. */
+export type Cursor = { s: SortKey; d: SortDir; v: string; i: number };
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+export function encodeCursor(c: Cursor): string {
+  return toBase64Url(JSON.stringify(c));
+}
+
+/** The cursor, or null when the text is not one this API made. */
+export function decodeCursor(text: string): Cursor | null {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(text)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fromBase64Url(text));
+  } catch {
+    return null;
+  }
+  const parsed = z
+    .strictObject({
+      s: z.enum(SORT_KEYS),
+      d: z.enum(SORT_DIRS),
+      v: z.string().max(64),
+      i: z.number().int().min(1).max(2_147_483_647),
+    })
+    .safeParse(raw);
+  if (!parsed.success) return null;
+  const c = parsed.data;
+  const valueOk = c.s === 'created_at' ? ISO_INSTANT.test(c.v) && !Number.isNaN(Date.parse(c.v)) : SCORE_TEXT.test(c.v);
+  return valueOk ? c : null;
+}
+
+const forumList = z
+  .string()
+  .regex(/^[1-9]\d{0,9}(,[1-9]\d{0,9}){0,49}$/, 'must be forum ids separated by commas')
+  .transform((s) => [...new Set(s.split(',').map(Number))])
+  .refine((ids) => ids.every((id) => id <= 2_147_483_647), 'is not a forum id');
+
+const score = z
+  .string()
+  .regex(/^-?\d{1,6}(\.\d{1,8})?$/, 'must be a number such as 0.75')
+  .transform(Number);
+
+/** A day (YYYY-MM-DD, UTC) or an instant with its offset; `end` makes a day mean the whole day. */
+function instant(end: boolean) {
+  return z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'must be a date (YYYY-MM-DD) or an ISO 8601 time')
+    .transform((s, ctx) => {
+      const dayOnly = s.length === 10;
+      const withZone = dayOnly || /(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}Z`;
+      const ms = Date.parse(dayOnly ? `${s}T00:00:00Z` : withZone);
+      if (Number.isNaN(ms) || (dayOnly && new Date(ms).toISOString().slice(0, 10) !== s)) {
+        ctx.addIssue({ code: 'custom', message: 'is not a real date' });
+        return z.NEVER;
+      }
+      // `to=2025-03-31` includes that whole day: rows before the next midnight.
+      return new Date(dayOnly && end ? ms + 86_400_000 : ms).toISOString();
+    });
+}
+
+const filterFields = {
+  forum: forumList.optional(),
+  type: z.enum(CONTENT_TYPES).optional(),
+  qmin: score.optional(),
+  qmax: score.optional(),
+  rmin: score.optional(),
+  rmax: score.optional(),
+  from: instant(false).optional(),
+  to: instant(true).optional(),
+  q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  orphans: z.literal('only', { message: "must be 'only'" }).optional(),
+};
+
+type RangeCheck = { qmin?: number; qmax?: number; rmin?: number; rmax?: number; from?: string; to?: string };
+
+function checkRanges(v: RangeCheck, ctx: z.RefinementCtx): void {
+  const inverted = (lo: keyof RangeCheck, hi: keyof RangeCheck, what: string) => {
+    const a = v[lo];
+    const b = v[hi];
+    if (a !== undefined && b !== undefined && a > b) {
+      ctx.addIssue({ code: 'custom', path: [lo], message: `must not be greater than ${hi} (the ${what} range is inverted)` });
+    }
+  };
+  inverted('qmin', 'qmax', 'quality');
+  inverted('rmin', 'rmax', 'relevance');
+  if (v.from !== undefined && v.to !== undefined && v.from >= v.to) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to (the date range is inverted or empty)' });
+  }
+}
+
+export const filterQuerySchema = z.strictObject(filterFields).superRefine(checkRanges);
+export type EvaluationFilters = z.infer<typeof filterQuerySchema>;
+
+const sortFields = {
+  sort: z.enum(SORT_KEYS, { message: `must be one of ${SORT_KEYS.join(', ')}` }).default('created_at'),
+  dir: z.enum(SORT_DIRS, { message: "must be 'asc' or 'desc'" }).default('desc'),
+};
+
+const cursor = z.string().transform((s, ctx) => {
+  const c = decodeCursor(s);
+  if (!c) {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid cursor: start again from the first page' });
+    return z.NEVER;
+  }
+  return c;
+});
+
+export const browseQuerySchema = z
+  .strictObject({
+    ...filterFields,
+    ...sortFields,
+    after: cursor.optional(),
+    before: cursor.optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 200, 'must be a whole number from 1 to 200')
+      .default(50),
+  })
+  .superRefine((v, ctx) => {
+    checkRanges(v, ctx);
+    if (v.after && v.before) ctx.addIssue({ code: 'custom', path: ['before'], message: 'give after or before, not both' });
+    for (const key of ['after', 'before'] as const) {
+      const c = v[key];
+      if (c && (c.s !== v.sort || c.d !== v.dir)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `belongs to another sort (${c.s} ${c.d}): start again from the first page` });
+      }
+    }
+  });
+export type BrowseQuery = z.infer<typeof browseQuerySchema>;
+
+export const exportQuerySchema = z.strictObject({ ...filterFields, ...sortFields }).superRefine(checkRanges);
+export type ExportQuery = z.infer<typeof exportQuerySchema>;
+
+export const distributionQuerySchema = z
+  .strictObject({
+    forum: filterFields.forum,
+    from: filterFields.from,
+    to: filterFields.to,
+    bins: z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number from 5 to 100')
+      .transform(Number)
+      .refine((n) => n >= 5 && n <= 100, 'must be a whole number from 5 to 100')
+      .default(20),
+  })
+  .superRefine(checkRanges);
+export type DistributionQuery = z.infer<typeof distributionQuerySchema>;
+
+export const evaluationIdSchema = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not an evaluation id').transform(Number).refine((n) => n <= 2_147_483_647, 'is not an evaluation id'),
+});
+
+/** A score as stored: a number, or the text of a value JSON cannot carry (NaN, ±Infinity). */
+export type Score = number | string | null;
+
+export type EvaluationRow = {
+  id: number;
+  forumId: number | null;
+  forumName: string | null;
+  contentType: string;
+  contentId: number;
+  /** The topic's title or the post's first characters; null when the content is gone. */
+  content: string | null;
+  orphan: boolean;
+  quality: Score;
+  relevance: Score;
+  summary: string | null;
+  createdAt: string;
+};
+
+export type BrowsePage = { rows: EvaluationRow[]; next: string | null; prev: string | null };
+export type MatchCount = { count: number; estimated: boolean };
+export type Forum = { id: number; name: string };
+
+export type EvaluationDetail = {
+  evaluation: EvaluationRow & { metadata: unknown; updatedAt: string };
+  content:
+    | { kind: 'topic'; id: number; title: string; body: string; author: string; createdAt: string }
+    | { kind: 'post'; id: number; topicId: number | null; topicTitle: string | null; body: string; author: string; createdAt: string }
+    | null;
+  others: { rows: (Pick<EvaluationRow, 'id' | 'quality' | 'relevance' | 'summary' | 'createdAt'> & { metadata: unknown })[]; total: number };
+};
+
+export const PERCENTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
+
+export type MetricStats = {
+  count: number;
+  /** NULL, NaN or infinite: left out of every other figure. */
+  invalid: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** p10, p25, p50, p75, p90 (percentile_cont). */
+  percentiles: (number | null)[];
+};
+
+export type Histogram = { lo: number; hi: number; count: number }[];
+
+export type GroupDistribution = {
+  /** A content type, or null for all of them together. */
+  contentType: string | null;
+  rows: number;
+  quality: MetricStats;
+  relevance: MetricStats;
+  qualityHistogram: Histogram;
+  relevanceHistogram: Histogram;
+};
+
+export type Distributions = {
+  bins: number;
+  groups: GroupDistribution[];
+  /** Counts by quality bin (rows of the grid) and relevance bin (columns). */
+  heatmap: { quality: { lo: number; hi: number }[]; relevance: { lo: number; hi: number }[]; counts: number[][] };
+  weekly: { week: string; contentType: string | null; count: number; qualityMedian: number | null; relevanceMedian: number | null }[];
+};
