@@ -39,6 +39,71 @@ test('a wrong password is refused with a message and no session', async ({ page 
   expect((await page.request.get('/api/auth/session')).status()).toBe(401);
 });
 
+test('before the page scripts load, the sign-in form posts itself: no password in a URL, failures said, success lands where the visit began', async ({ browser }) => {
+  const api = await bareClient();
+  const user = await createUser(api, await adminCookie(api), 'viewer');
+  const post = (form: Record<string, string>) => api.post('/api/auth/sign-in', { form, maxRedirects: 0 });
+  const tooLong = await post({ email: user.email, password: 'x'.repeat(200), next: '/evaluations' });
+  expect(tooLong.status()).toBe(303);
+  expect(tooLong.headers().location).toMatch(/\/sign-in\?next=%2Fevaluations&failed=bad_request$/);
+  // Only a path of the dashboard's own is followed after sign-in.
+  const offsite = await post({ email: user.email, password: user.password, next: 'https://elsewhere.example/' });
+  expect(offsite.status()).toBe(303);
+  expect(new URL(offsite.headers().location!).pathname).toBe('/');
+  expect(offsite.headers()['set-cookie']).toBeTruthy();
+  await api.dispose();
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  await page.goto('/migrations');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fmigrations$/);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fmigrations&failed=unauthorized$/);
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText(/Wrong email or password/);
+  expect((await page.request.get('/api/auth/session')).status()).toBe(401);
+
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/migrations$/);
+  // The dashboard's shell, rendered on the server for the new session (the pages themselves stream in with scripts).
+  await expect(page.getByTestId('signed-in-role')).toHaveText('viewer');
+  expect((await page.request.get('/api/auth/session')).status()).toBe(200);
+  for (const secret of [user.password, 'not-the-password']) {
+    expect(urls.filter((u) => u.includes(secret) || u.includes(encodeURIComponent(secret)))).toEqual([]);
+  }
+  await context.close();
+});
+
+test('before the page scripts load, the add-user form keeps its password out of the URL and adds nobody', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  await page.goto('/admin/users');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  const email = `nojs-${Date.now().toString(36)}@e2e.test`;
+  const password = `nojs-password-${Date.now().toString(36)}`;
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Name').fill('No scripts');
+  await form.getByLabel(/^Password/).fill(password);
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  expect(urls.filter((u) => u.includes(password))).toEqual([]);
+  const api = await bareClient();
+  const users = await api.get('/api/users', { headers: { cookie: await adminCookie(api) } });
+  expect(JSON.stringify(await users.json())).not.toContain(email);
+  await api.dispose();
+  await context.close();
+});
+
 test('the N+1th failed sign-in for an account gets 429, and the attempts are in the audit trail', async () => {
   const api = await bareClient();
   const admin = await adminCookie(api);

@@ -35,7 +35,8 @@ function CreateUser() {
   }
   return (
     <Card title="Add a user">
-      <form onSubmit={submit} className="grid grid-cols-1 gap-3 md:grid-cols-5 md:items-end" aria-label="Add a user">
+      {/* method="post": a submit before the scripts load re-renders the page and creates nothing, and the password never goes into a URL. */}
+      <form method="post" onSubmit={submit} className="grid grid-cols-1 gap-3 md:grid-cols-5 md:items-end" aria-label="Add a user">
         <label className="text-sm font-medium md:col-span-2">
           Email
           <input name="email" type="email" required className={INPUT} />

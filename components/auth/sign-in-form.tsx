@@ -52,7 +52,9 @@ export function SignInForm({ next, sso, initialError }: { next: string; sso: { n
 
   return (
     <>
-      <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Sign in">
+      {/* method and action: before the scripts load, the browser posts the form itself (never as a GET, which would put the password in the URL). */}
+      <form method="post" action="/api/auth/sign-in" onSubmit={submit} className="flex flex-col gap-4" aria-label="Sign in">
+        <input type="hidden" name="next" value={next} />
         <label className="text-sm font-medium">
           Email
           <input name="email" type="email" autoComplete="username" required className={FIELD} />

@@ -28,6 +28,33 @@ export async function parseBody<T extends z.ZodType>(req: NextRequest, schema: T
   return parsed.data;
 }
 
+/** A browser's own form post (`application/x-www-form-urlencoded`), for forms that work before scripts load. */
+export function isFormPost(req: NextRequest): boolean {
+  return (req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/** A form's fields as text; a file or a repeated field is a 400. */
+export async function readForm(req: NextRequest): Promise<Record<string, string>> {
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new ApiError('bad_request', 'body: not a valid form');
+  }
+  const fields: Record<string, string> = {};
+  for (const [key, value] of form) {
+    if (typeof value !== 'string' || Object.hasOwn(fields, key)) throw new ApiError('bad_request', `${key}: give it once, as text`);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+export function parseFields<T extends z.ZodType>(fields: Record<string, string>, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(fields);
+  if (!parsed.success) throw invalid('body', parsed.error);
+  return parsed.data;
+}
+
 export function parseQuery<T extends z.ZodType>(req: NextRequest, schema: T): z.infer<T> {
   const params = req.nextUrl.searchParams;
   const obj: Record<string, string> = {};

@@ -20,6 +20,16 @@ export const signInBodySchema = z.strictObject({
   password: z.string().min(1, 'is required').max(128, 'must be at most 128 characters'),
 });
 
+/** The sign-in page's form, posted by the browser itself when its scripts have not loaded. */
+export const signInFormSchema = signInBodySchema.extend({ next: z.string().max(2048).optional() });
+
+/** Why a form sign-in failed, as the sign-in page is told in `?failed=`. */
+export const SIGN_IN_FAILURES: Record<string, string> = {
+  unauthorized: 'Wrong email or password, or the account is disabled',
+  too_many_requests: 'Too many failed sign-ins; try again later',
+  bad_request: 'Enter your email and a password of at most 128 characters',
+};
+
 export const createUserBodySchema = z.strictObject({
   email,
   name: z.string().trim().min(1, 'is required').max(200),
