@@ -16,6 +16,9 @@ const nextConfig = {
     'libpg-query',
   ],
   poweredByHeader: false,
+  // `npm run dev` prints both localhost and 127.0.0.1 style addresses; Next.js blocks its dev
+  // resources (and so hydration) for any other host than localhost unless it is listed here.
+  allowedDevOrigins: ['127.0.0.1'],
 };
 
 module.exports = nextConfig;

@@ -14,5 +14,5 @@ export function proxy(req: NextRequest): NextResponse {
 
 export const config = {
   // Pages only: the API answers 401 itself, and the sign-in page and static files need no session.
-  matcher: ['/((?!api/|_next/|sign-in|favicon.ico|robots.txt).*)'],
+  matcher: ['/((?!api/|_next/|sign-in|favicon.ico|icon.svg|robots.txt).*)'],
 };
