@@ -5,6 +5,12 @@ import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { ApiError } from './errors';
 
+// A field that is missing says so, rather than zod's "expected number, received undefined";
+// a schema's own messages still win.
+const PARSE: z.core.ParseContext<z.core.$ZodIssue> = {
+  error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+};
+
 function invalid(where: string, err: z.ZodError): ApiError {
   const first = err.issues[0];
   const unknown = first?.code === 'unrecognized_keys' ? first.keys : [];
@@ -23,7 +29,7 @@ export async function parseBody<T extends z.ZodType>(req: NextRequest, schema: T
   } catch {
     throw new ApiError('bad_request', 'body: not valid JSON');
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, PARSE);
   if (!parsed.success) throw invalid('body', parsed.error);
   return parsed.data;
 }
@@ -50,7 +56,7 @@ export async function readForm(req: NextRequest): Promise<Record<string, string>
 }
 
 export function parseFields<T extends z.ZodType>(fields: Record<string, string>, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(fields);
+  const parsed = schema.safeParse(fields, PARSE);
   if (!parsed.success) throw invalid('body', parsed.error);
   return parsed.data;
 }
@@ -63,13 +69,13 @@ export function parseQuery<T extends z.ZodType>(req: NextRequest, schema: T): z.
     if (all.length > 1) throw new ApiError('bad_request', `${key}: give it once`);
     obj[key] = all[0]!;
   }
-  const parsed = schema.safeParse(obj);
+  const parsed = schema.safeParse(obj, PARSE);
   if (!parsed.success) throw invalid('query', parsed.error);
   return parsed.data;
 }
 
 export function parseParams<T extends z.ZodType>(params: unknown, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(params);
+  const parsed = schema.safeParse(params, PARSE);
   if (!parsed.success) throw invalid('path', parsed.error);
   return parsed.data;
 }
