@@ -16,8 +16,8 @@ const nextConfig = {
     'libpg-query',
   ],
   poweredByHeader: false,
-  // `npm run dev` prints both localhost and 127.0.0.1 style addresses; Next.js blocks its dev
-  // resources (and so hydration) for any other host than localhost unless it is listed here.
+  // Next.js blocks its dev resources (and so the page's scripts) for any host but localhost unless
+  // it is listed here; http://127.0.0.1:3000 is the other address people open on their own machine.
   allowedDevOrigins: ['127.0.0.1'],
 };
 

@@ -2,6 +2,7 @@
 import { NextResponse } from 'next/server';
 import { ApiError } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/handler';
+import { isFormPost } from '@/lib/api/input';
 import { getAuth } from '@/lib/auth/auth';
 import { authorize, ownOrigin } from '@/lib/auth/guard';
 import { mayView } from '@/lib/auth/permissions';
@@ -15,8 +16,7 @@ export const POST = apiRoute(async (req, ctx) => {
   const cookies = await signOut(db, await getAuth(db.knex), actor, req.headers, { requestId: ctx.requestId, ip });
   // The sidebar's button is a plain form, so that it works before the page's scripts have loaded:
   // a form post is answered with the sign-in page.
-  const fromForm = (req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-  const res = fromForm ? NextResponse.redirect(new URL('/sign-in', ownOrigin(req)), 303) : NextResponse.json({ signedOut: true });
+  const res = isFormPost(req) ? NextResponse.redirect(new URL('/sign-in', ownOrigin(req)), 303) : NextResponse.json({ signedOut: true });
   for (const c of cookies) res.headers.append('set-cookie', c);
   return res;
 });
