@@ -5,14 +5,14 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getDb } = await import('./lib/db/knex');
   const { bootstrapAdmin } = await import('./lib/auth/bootstrap');
-  const { reconcileRuns } = await import('./lib/migrations/runs');
+  const { reconcileRuns } = await import('./lib/migrations/reconcile');
   const { readConfig } = await import('./lib/config');
   const { log } = await import('./lib/log');
   try {
     const db = await getDb();
     await bootstrapAdmin(db);
     // A run that was going when the previous server process died is marked interrupted.
-    const interrupted = await reconcileRuns(db.knex, readConfig().migrationsTable);
+    const interrupted = await reconcileRuns(db, readConfig());
     if (interrupted) log.warn({ interrupted }, 'marked migration runs of a stopped process as interrupted');
   } catch (err) {
     log.error({ err }, 'could not prepare the database at start-up');

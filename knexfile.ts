@@ -5,7 +5,7 @@
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { readConfig } from './lib/config';
-import { knexConfig } from './lib/db/knex-config';
+import { KNEX_CLI_APPLICATION, knexConfig } from './lib/db/knex-config';
 import { missingVectorMessage, vectorExtensionState } from './lib/db/preflight';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from './lib/db/target';
 
@@ -61,7 +61,8 @@ export default async function knexfile(): Promise<Record<'development' | 'test' 
     console.error(`Using the embedded database in ${path.relative(process.cwd(), target.dataDir) || '.'}, ${via}.`);
     if (target.owner === 'self') closeEmbeddedBeforeExit();
   }
-  const base = knexConfig(target, config);
+  // Named so that Strata's lock release can tell a running knex CLI from other sessions.
+  const base = knexConfig(target, config, { applicationName: KNEX_CLI_APPLICATION });
   if (command === 'migrate:latest' || command === 'migrate:up') {
     await preflight(base, `${where.host}/${where.database}`);
   }

@@ -64,9 +64,10 @@ describe('plans', () => {
     const run = await done;
     expect(run.status).toBe('succeeded');
     expect(run.batch).toBe(1);
-    expect(run.migrations.map((m) => [m.name, m.status])).toEqual(plan.migrations.map((m) => [m.name, 'done']));
+    expect(run.migrations.map((m) => [m.name, m.status])).toEqual(plan.migrations.map((m) => [m.name, 'committed']));
+    expect(run.atomic).toBe(true);
     expect(await db.knex(db.config.migrationsTable).select('name', 'batch').orderBy('id')).toEqual(plan.migrations.map((m) => ({ name: m.name, batch: 1 })));
-    const status = await migrationsOverview(db.knex, db.config);
+    const status = await migrationsOverview(db, db.config);
     expect(status.migrations.every((m) => m.status === 'applied' && m.appliedBy === operator.label && m.durationMs !== null)).toBe(true);
     expect(status.lastBatch).toBe(1);
     expect(status.lock).toMatchObject({ knexLocked: false, running: null });
@@ -90,7 +91,11 @@ describe('plans', () => {
 
   it('refuses a confirmation that no longer matches the database (409)', async () => {
     await expect(startRun(db, db.config, operator, { kind: 'latest', expected: ['20240211000001_initial_setup.ts'] }, meta)).rejects.toBeInstanceOf(PlanChangedError);
-    await expect(startRun(db, db.config, operator, { kind: 'rollback', batch: 7 }, meta)).rejects.toBeInstanceOf(PlanChangedError);
+    // Nothing is applied: no plan was made, so the answer says that instead of "changed".
+    await expect(startRun(db, db.config, operator, { kind: 'rollback', batch: 7 }, meta)).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'Nothing is applied, so there is no batch to roll back.',
+    });
     const { runs } = await listRuns(db.knex, db.config.migrationsTable, { limit: 50 });
     expect(runs.map((r) => r.kind)).toEqual(['rollback', 'latest']);
   });
@@ -133,7 +138,7 @@ exports.down = async (knex) => { await knex.raw('DROP INDEX CONCURRENTLY nt_t_id
     const run = await (await startRun(db, config, operator, { kind: 'latest', expected: ['001_t.js', '002_idx.js'] }, meta)).done;
     expect(run.status).toBe('succeeded');
     expect((await readCatalog(db.knex)).indexes.nt_t_idx).toMatch(/nt_t/);
-    const status = await migrationsOverview(db.knex, config);
+    const status = await migrationsOverview(db, config);
     expect(status.migrations.map((m) => m.transaction)).toEqual([true, false]);
   });
 });
@@ -144,7 +149,7 @@ describe('status', () => {
     await (await startRun(db, config, operator, { kind: 'latest', expected: ['001_x.js', '002_y.js'] }, meta)).done;
     fs.appendFileSync(path.join(config.migrationsDir, '001_x.js'), '\n// edited after it was applied\n');
     fs.rmSync(path.join(config.migrationsDir, '002_y.js'));
-    const status = await migrationsOverview(db.knex, config);
+    const status = await migrationsOverview(db, config);
     expect(status.migrations.map((m) => [m.name, m.status])).toEqual([
       ['001_x.js', 'changed'],
       ['002_y.js', 'missing_file'],
@@ -160,8 +165,8 @@ describe('the lock', () => {
     await makePlan(db.knex, config, 'up').catch(() => null);
     await db.knex.migrate.latest({ tableName: config.migrationsTable, directory: config.migrationsDir });
     await db.knex(`${config.migrationsTable}_lock`).update({ is_locked: 1 });
-    expect((await migrationsOverview(db.knex, config)).lock).toMatchObject({ knexLocked: true, running: null });
-    expect((await migrationsOverview(db.knex, config)).lock.explanation).toMatch(/another tool/);
+    expect((await migrationsOverview(db, config)).lock).toMatchObject({ knexLocked: true, running: null });
+    expect((await migrationsOverview(db, config)).lock.explanation).toMatch(/no run through Strata holds it/);
     if (db.mode === 'embedded') {
       console.log('[skip] a second session holding the lock row needs two connections; the embedded database has one');
     } else {
@@ -176,7 +181,7 @@ describe('the lock', () => {
     }
     {
       expect(await releaseKnexLock(db, config, admin, meta)).toEqual({ released: true });
-      expect((await migrationsOverview(db.knex, config)).lock.knexLocked).toBe(false);
+      expect((await migrationsOverview(db, config)).lock.knexLocked).toBe(false);
       const run = (await listRuns(db.knex, config.migrationsTable, { limit: 5 })).runs[0]!;
       expect(run).toMatchObject({ kind: 'lock_release', status: 'succeeded', actorLabel: admin.label });
       expect(await getRun(db.knex, run.id)).toMatchObject({ id: run.id });

@@ -11,7 +11,7 @@ import type { RunSummary } from '@/lib/schemas/migrations';
 import { duration, RUN_STYLE } from './format';
 import { migrationKeys } from './query-keys';
 
-const KIND = { latest: 'Run pending', rollback: 'Rollback', lock_release: 'Lock release' } as const;
+const KIND = { latest: 'Run pending', rollback: 'Rollback', lock_release: 'Lock release', terminate_backend: 'Session ended' } as const;
 
 export function HistoryClient() {
   const params = useSearchParams();

@@ -57,8 +57,8 @@ export function OverviewView({ overview: o }: { overview: Overview }) {
         {o.migrations.missingFiles > 0 && (
           <div className="mt-3">
             <Notice tone="warn">
-              {o.migrations.missingFiles} applied migration(s) have no file on disk; knex refuses to migrate until they
-              are restored.
+              {o.migrations.missingFiles} of the {o.migrations.applied} applied migration(s) have no file on disk; knex refuses
+              to migrate until they are restored.
             </Notice>
           </div>
         )}

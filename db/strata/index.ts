@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import * as auth from './0001_auth';
 import * as migrationRuns from './0002_migration_runs';
+import * as runOutcomes from './0003_run_outcomes';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -11,6 +12,7 @@ export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
 const migrations: Record<string, Knex.Migration> = {
   '0001_auth': auth,
   '0002_migration_runs': migrationRuns,
+  '0003_run_outcomes': runOutcomes,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

@@ -19,6 +19,8 @@ export const mayRollback = atLeast('operator', 'roll back a batch');
 /** Rebuild an ivfflat or HNSW index (REINDEX), from the vector health page. */
 export const mayReindex = atLeast('operator', 'rebuild vector indexes');
 export const mayReleaseLock = atLeast('admin', 'release a migration lock');
+/** End a database session that could hold knex's lock (pg_terminate_backend). */
+export const mayTerminateSession = atLeast('admin', 'end a database session');
 export const mayManageUsers = atLeast('admin', 'manage users');
 export const mayManageTokens = atLeast('admin', 'manage API tokens');
 export const mayReadAudit = atLeast('admin', 'read the audit trail');

@@ -19,9 +19,15 @@ export function poolConfig(target: DbTarget): Knex.PoolConfig {
   return { min: 0, max: 10 };
 }
 
+/** How the dashboard's sessions and the knex CLI's name themselves in pg_stat_activity. */
+export const DASHBOARD_APPLICATION = 'strata';
+export const KNEX_CLI_APPLICATION = 'knex cli';
+
 export type KnexConfigOptions = {
   /** Called when a new embedded connection goes somewhere else than the previous one. */
   onTargetChange?(target: DbTarget): void;
+  /** application_name of the sessions (default: the dashboard's). */
+  applicationName?: string;
 };
 
 /**
@@ -45,7 +51,7 @@ function embeddedConnection(
     }
     return {
       connectionString: now.url,
-      application_name: 'strata',
+      application_name: options.applicationName ?? DASHBOARD_APPLICATION,
       // knex asks before each new connection and each reuse of an idle one.
       expirationChecker: () => !targetIsCurrent(now),
     };
@@ -58,7 +64,7 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     connection:
       target.kind === 'embedded'
         ? embeddedConnection(target, config, options)
-        : { connectionString: target.url, application_name: 'strata' },
+        : { connectionString: target.url, application_name: options.applicationName ?? DASHBOARD_APPLICATION },
     pool: poolConfig(target),
     acquireConnectionTimeout: 60_000,
     migrations: migrationsConfig(config),

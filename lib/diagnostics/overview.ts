@@ -32,7 +32,8 @@ export async function getOverview({ knex, target }: Db): Promise<Overview> {
     serverVersion: versionRes.rows[0]?.server_version ?? 'unknown',
     vector: { ...vector, checkSql: VECTOR_CHECK_SQL },
     migrations: {
-      applied: migrations.filter((m) => m.status === 'applied' || m.status === 'changed').length,
+      // Everything knex has recorded, whether or not its file is still there.
+      applied: migrations.filter((m) => m.status !== 'pending').length,
       pending: migrations.filter((m) => m.status === 'pending').length,
       missingFiles: migrations.filter((m) => m.status === 'missing_file').length,
       table: config.migrationsTable,

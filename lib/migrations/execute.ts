@@ -6,17 +6,24 @@ import type { StrataConfig } from '../config';
 import { InstrumentedSource, type Hooks } from './files';
 import { StrataMigrationSource, type MigrationFile } from './source';
 
-export function migratorConfig(config: StrataConfig, hooks: Hooks = {}): Knex.MigratorConfig {
-  return { tableName: config.migrationsTable, migrationSource: new InstrumentedSource(config.migrationsDir, hooks) };
+/**
+ * knex's migrator configuration for plans and runs. `only`: the files knex may see (a run offers
+ * knex exactly the applied files and the pending ones the operator confirmed, so a file that
+ * appears after the confirmation is not run with them).
+ */
+export function migratorConfig(config: StrataConfig, hooks: Hooks = {}, only?: ReadonlySet<string>): Knex.MigratorConfig {
+  return { tableName: config.migrationsTable, migrationSource: new InstrumentedSource(config.migrationsDir, hooks, only) };
 }
 
 export type Capture = {
   current: string | null;
   statements: Map<string, string[]>;
   failedSql: string | null;
+  /** knex's id of the connection each migration's first statement ran on. */
+  connections: Map<string, string>;
 };
 
-type QueryEvent = { sql: string; bindings?: readonly unknown[] };
+type QueryEvent = { sql: string; bindings?: readonly unknown[]; __knexUid?: string };
 
 function render(knex: Knex, q: QueryEvent): string {
   try {
@@ -33,12 +40,14 @@ export function capture(
   onStart?: Hooks['onStart'],
   onEnd?: Hooks['onEnd'],
 ): { state: Capture; hooks: Hooks; stop: () => void } {
-  const state: Capture = { current: null, statements: new Map(), failedSql: null };
+  const state: Capture = { current: null, statements: new Map(), failedSql: null, connections: new Map() };
   type Emitter = { on(event: string, fn: (...args: never[]) => void): void; off(event: string, fn: (...args: never[]) => void): void };
   const emitter = source as unknown as Emitter;
   // After the first error the transaction is aborted; what knex does next is cleanup, not the migration.
   const onQuery = (q: QueryEvent) => {
-    if (state.current && state.failedSql === null) state.statements.get(state.current)!.push(render(knex, q));
+    if (!state.current || state.failedSql !== null) return;
+    state.statements.get(state.current)!.push(render(knex, q));
+    if (q.__knexUid && !state.connections.has(state.current)) state.connections.set(state.current, q.__knexUid);
   };
   const onError = (_err: unknown, q: QueryEvent) => {
     if (state.current && state.failedSql === null) state.failedSql = render(knex, q);

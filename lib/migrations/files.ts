@@ -45,6 +45,11 @@ export async function readSource(file: MigrationFile): Promise<string> {
 export type Hooks = {
   onStart?: (name: string, direction: 'up' | 'down') => void;
   onEnd?: (name: string, direction: 'up' | 'down', ms: number) => void;
+  /**
+   * After up() or down() returned, with the knex it ran on: the migration's transaction when it
+   * has one, so that what is written here commits (or rolls back) together with its work.
+   */
+  afterMigration?: (k: Knex, name: string, direction: 'up' | 'down', ms: number, checksum: string) => Promise<void>;
 };
 
 /**
@@ -56,12 +61,14 @@ export class InstrumentedSource implements Knex.MigrationSource<MigrationFile> {
   constructor(
     directory: string,
     private readonly hooks: Hooks,
+    private readonly only?: ReadonlySet<string>,
   ) {
     this.inner = new StrataMigrationSource(directory);
   }
 
-  getMigrations(): Promise<MigrationFile[]> {
-    return this.inner.getMigrations();
+  async getMigrations(): Promise<MigrationFile[]> {
+    const all = await this.inner.getMigrations();
+    return this.only ? all.filter((f) => this.only!.has(f.file)) : all;
   }
 
   getMigrationName(m: MigrationFile): string {
@@ -69,6 +76,8 @@ export class InstrumentedSource implements Knex.MigrationSource<MigrationFile> {
   }
 
   async getMigration(m: MigrationFile): Promise<Knex.Migration> {
+    // The checksum of the file as it is loaded now: what runs is what gets recorded.
+    const checksum = checksumOf(await fs.readFile(m.path));
     const mod = (await this.inner.getMigration(m)) as Knex.Migration & { config?: object };
     const wrap = (direction: 'up' | 'down', fn: ((k: Knex) => PromiseLike<unknown>) | undefined) =>
       fn &&
@@ -76,7 +85,9 @@ export class InstrumentedSource implements Knex.MigrationSource<MigrationFile> {
         this.hooks.onStart?.(m.file, direction);
         const started = performance.now();
         await fn(k);
-        this.hooks.onEnd?.(m.file, direction, Math.round(performance.now() - started));
+        const ms = Math.round(performance.now() - started);
+        this.hooks.onEnd?.(m.file, direction, ms);
+        await this.hooks.afterMigration?.(k, m.file, direction, ms, checksum);
       });
     return { ...mod, up: wrap('up', mod.up)!, down: wrap('down', mod.down) } as Knex.Migration;
   }

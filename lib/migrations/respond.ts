@@ -1,7 +1,8 @@
 import 'server-only';
 // The answer to Run pending and Rollback batch, shared by both routes: 202 with the run, or with
-// ?wait=1 the finished run (200) or its failure (422); 409 with the current plan when the database
-// moved on, or with the run in progress.
+// ?wait=1 the finished run (200) or its failure (422), or 503 when the run lost the database
+// before its outcome could be recorded; 409 with the current plan when the database moved on, or
+// with the run that holds the lock.
 import { NextResponse } from 'next/server';
 import { ApiError } from '../api/errors';
 import { readConfig } from '../config';
@@ -9,7 +10,7 @@ import type { Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
 import { makePlan } from './plan';
 import { startRun, PlanChangedError, type RunRequest } from './runner';
-import { runningRun } from './runs';
+import { getRun } from './runs';
 
 export async function runResponse(db: Db, actor: Actor, request: RunRequest, meta: { requestId: string; ip: string; wait: boolean }): Promise<Response> {
   const config = readConfig();
@@ -21,16 +22,21 @@ export async function runResponse(db: Db, actor: Actor, request: RunRequest, met
       const plan = await makePlan(db.knex, config, request.kind === 'latest' ? 'up' : 'down').catch(() => null);
       throw new ApiError('conflict', err.message, { plan });
     }
-    if (err instanceof ApiError && err.code === 'conflict' && !err.details) {
-      throw new ApiError('conflict', err.message, { running: await runningRun(db.knex, config.migrationsTable).catch(() => null) });
-    }
     throw err;
   }
   const location = `/api/migrations/runs/${started.id}`;
   if (!meta.wait) {
     return NextResponse.json({ run: { id: started.id, kind: request.kind, status: 'running' } }, { status: 202, headers: { location } });
   }
-  const run = await started.done;
+  const run = await Promise.race([started.done, started.databaseLost.then(() => null)]);
+  if (!run) {
+    const now = await getRun(db.knex, started.id).catch(() => null);
+    throw new ApiError(
+      'database_unavailable',
+      `${now?.error?.message ?? 'The database connection was lost during the run.'} What stayed applied is recorded when the database answers again: ${location}`,
+      { runId: started.id },
+    );
+  }
   if (run.status !== 'succeeded') {
     throw new ApiError('migration_failed', run.error?.message ?? 'The run failed', { run });
   }

@@ -1,27 +1,34 @@
 import 'server-only';
-// Run pending and Roll back batch, on the server: the run lock first (409 when another run holds
-// it), then the check that the database still matches what the operator confirmed (409 with the
-// new plan when not), then knex's migrator — inside one transaction when every migration allows
-// it, so that a failure leaves the database as it was. The run record is written as it goes.
+// Run pending and Roll back batch, on the server. The run takes the run lock on a session of its
+// own, checks that the database is still what the operator confirmed (409 otherwise), records
+// itself, then runs knex's migrator: in one transaction when every migration allows it, else as
+// knex does, each migration in its own transaction or none. Each migration marks in its own
+// transaction that it finished, so that whatever committed is known whatever happens next; when
+// the run ends, what became of each migration is read back from the database and recorded with
+// the audit row.
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
-import { recordAudit, targetLabel } from '../auth/audit';
+import { targetLabel } from '../auth/audit';
 import type { StrataConfig } from '../config';
+import { isConnectionError, retryWhileUnreachable } from '../db/connection-errors';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
 import type { Actor } from '../schemas/auth';
-import type { RunError, RunSummary } from '../schemas/migrations';
-import { capture, migratorConfig } from './execute';
-import { checksumOf } from './files';
-import { holdRunLockOnConnection, knexLockFlag, releaseRunLockOnConnection, tryRunLock } from './lock';
+import type { RunError, RunMigration, RunSummary } from '../schemas/migrations';
+import { capture, listMigrations, migratorConfig } from './execute';
+import { knexLockFlag } from './lock';
+import { heldByRun } from './lock-state';
 import { currentWork } from './plan';
-import { activeRuns, getRun, RUNS, THIS_PROCESS } from './runs';
-import { StrataMigrationSource } from './source';
+import { writeFinishedRun } from './run-record';
+import { openRunSession, type RunSession } from './run-session';
+import { liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, type LiveRun, type RunRow } from './runs';
+import { describeSession, migratingNow, suspectSessions } from './sessions';
+import { recordStep, settleOutcomes } from './settle';
 
-export type RunRequest = { kind: 'latest'; expected: string[] } | { kind: 'rollback'; batch: number };
+export type RunRequest = { kind: 'latest'; expected: string[] } | { kind: 'rollback'; batch: number; undoesRun?: string };
 type Db = { knex: Knex; target: DbTarget };
+type RunActor = Actor | { kind: 'cli'; id?: string; label: string; role?: string };
 
 export class PlanChangedError extends ApiError {
   constructor(what: string) {
@@ -29,226 +36,246 @@ export class PlanChangedError extends ApiError {
   }
 }
 
+/** Another run holds the run lock. */
+export class RunBusyError extends ApiError {
+  constructor(running: RunSummary | null) {
+    super('conflict', running ? `A migration run is already in progress. ${heldByRun(running)}` : 'A migration run is already in progress.', { running });
+  }
+}
+
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-type Entry = RunSummary['migrations'][number];
+export type StartedRun = {
+  id: string;
+  /** Resolves with the finished run, once its outcome is recorded. */
+  done: Promise<RunSummary>;
+  /** Resolves if the run loses the database, before its outcome can be recorded. */
+  databaseLost: Promise<void>;
+};
+
+/** The work the operator confirmed, checked against the database inside the run lock. */
+async function verify(k: Knex, config: StrataConfig, request: RunRequest) {
+  const table = config.migrationsTable;
+  if (await knexLockFlag(k, table)) {
+    throw new ApiError('conflict', `knex's migration lock (${table}_lock) is set outside Strata: another tool is migrating, or one stopped without clearing it. The migrations page says which sessions could hold it; an admin can release it there.`);
+  }
+  const busy = migratingNow(await suspectSessions(k, table, null), table);
+  if (busy.length) {
+    throw new ApiError('conflict', `Another tool is migrating: ${busy.map(describeSession).join(' ')}`, { sessions: busy });
+  }
+  const work = await currentWork(k, config, request.kind === 'latest' ? 'up' : 'down');
+  const names = work.files.map((f) => f.name);
+  if (request.kind === 'latest') {
+    if (!names.length) throw new PlanChangedError('nothing is pending any more');
+    if (!sameList(names, request.expected)) throw new PlanChangedError(`pending now: ${names.join(', ')}`);
+    return work;
+  }
+  if (work.batch === null) throw new ApiError('conflict', 'Nothing is applied, so there is no batch to roll back.');
+  if (work.batch !== request.batch) throw new PlanChangedError(`the last batch is now ${work.batch}`);
+  if (request.undoesRun) await checkUndo(k, request.undoesRun, work.batch, names);
+  return work;
+}
+
+/** "Roll back what this run applied" only when the last batch is exactly what that run left applied. */
+async function checkUndo(k: Knex, runId: string, batch: number, names: string[]): Promise<void> {
+  const row = (await k(RUNS).where({ id: runId }).first()) as RunRow | undefined;
+  if (!row || row.kind !== 'latest') throw new ApiError('conflict', `Run ${runId} is not a run of pending migrations.`);
+  const run = toSummary(row);
+  const stayed = run.migrations.filter((m) => m.status === 'committed').map((m) => m.name);
+  if (run.batch !== batch) throw new ApiError('conflict', `The last batch is ${batch}, not batch ${run.batch ?? '?'} of run ${runId}: roll back what came after it first.`);
+  if (!sameList([...stayed].sort(), [...names].sort())) {
+    throw new ApiError('conflict', `Batch ${batch} (${names.join(', ')}) is not exactly what run ${runId} left applied (${stayed.join(', ') || 'nothing'}).`);
+  }
+}
 
 /**
- * Starts a run. Resolves once the run holds the lock and has checked the plan (the caller answers
- * 202 then); `done` resolves with the finished run. Rejects with 409 when another run holds the
- * lock or the plan changed.
+ * Starts a run. Resolves once the run holds the lock, has checked the plan and is recorded (the
+ * caller answers 202 then). Rejects with 409 when another run holds the lock or the plan changed.
  */
 export async function startRun(
   db: Db,
   config: StrataConfig,
-  actor: Actor | { kind: 'cli'; id?: string; label: string; role?: string },
+  actor: RunActor,
   request: RunRequest,
   meta: { requestId?: string; ip?: string | null },
-): Promise<{ id: string; done: Promise<RunSummary> }> {
-  const { knex } = db;
-  const table = config.migrationsTable;
-  const direction = request.kind === 'latest' ? 'up' : 'down';
+  options: { retryDelayMs?: number } = {},
+): Promise<StartedRun> {
   const id = randomUUID();
-  const entries: Entry[] = [];
-  let current: string | null = null;
-  let backendPid: number | null = null;
-  let batch: number | null = null;
+  const table = config.migrationsTable;
+  const session = await openRunSession(db, config, id);
+  if (!session) throw new RunBusyError(await runningRun(db.knex, table).catch(() => null));
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let live: LiveRun;
+  let only: Set<string> | undefined;
+  try {
+    const work = await verify(session.knex, config, request);
+    const atomic = work.files.every((f) => f.transaction !== false);
+    if (request.kind === 'latest') {
+      const { completed } = await listMigrations(session.knex, config);
+      only = new Set([...completed, ...work.files.map((f) => f.name)]);
+    }
+    const summary: RunSummary = {
+      id,
+      kind: request.kind,
+      status: 'running',
+      actorLabel: actor.label,
+      role: actor.role ?? null,
+      startedAt: startedAt.toISOString(),
+      finishedAt: null,
+      durationMs: null,
+      batch: work.batch,
+      atomic,
+      expected: request.kind === 'latest' ? { expected: request.expected } : { batch: request.batch },
+      migrations: work.files.map((f) => ({
+        name: f.name,
+        transaction: atomic || f.transaction !== false,
+        status: 'pending',
+        startedAt: null,
+        finishedAt: null,
+        ms: null,
+        backendPid: null,
+      })),
+      currentMigration: null,
+      error: null,
+      undoesRun: request.kind === 'rollback' ? (request.undoesRun ?? null) : null,
+      aftermath: null,
+      outcomeKnown: false,
+    };
+    await db.knex(RUNS).insert({
+      id,
+      kind: request.kind,
+      status: 'running',
+      migrations_table: table,
+      target_database: targetLabel(db.target),
+      actor_type: actor.kind,
+      actor_label: actor.label,
+      role: actor.role ?? null,
+      request_id: meta.requestId ?? null,
+      expected: JSON.stringify(summary.expected),
+      batch: summary.batch,
+      atomic,
+      migrations: JSON.stringify(summary.migrations),
+      host: THIS_PROCESS.host,
+      pid: THIS_PROCESS.pid,
+      started_at: startedAt,
+      session_tag: session.tag,
+      undoes_run: summary.undoesRun,
+    });
+    live = { summary, table, tag: session.tag };
+    liveRuns.set(id, live);
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+  let lost!: () => void;
+  const databaseLost = new Promise<void>((r) => (lost = r));
+  const done = (async () => {
+    try {
+      const finished = await execute(db, config, session, live, request, only, { t0, onDatabaseLost: () => lost(), retryDelayMs: options.retryDelayMs });
+      await writeFinishedRun(db, finished, actor, meta, { delayMs: options.retryDelayMs });
+      return finished;
+    } finally {
+      // The lock is held until the outcome is recorded, and free once `done` resolves.
+      liveRuns.delete(id);
+      await session.close();
+    }
+  })();
+  done.catch((err: unknown) => log.error({ err, runId: id }, 'the run could not be recorded'));
+  return { id, done, databaseLost };
+}
 
-  // Record writes go through one queue so they land in order. They use other pool connections;
-  // on the embedded database (one connection) they wait until the run's transaction is over.
-  let queue: Promise<unknown> = Promise.resolve();
-  const write = (fn: () => Promise<unknown>) => {
-    queue = queue.then(fn).catch((err: unknown) => log.error({ err, runId: id }, 'could not write the run record'));
-  };
-  // One progress write waits in the queue at a time, carrying the latest state when it runs.
+type ExecOptions = { t0: number; onDatabaseLost: () => void; retryDelayMs?: number };
+
+async function execute(db: Db, config: StrataConfig, session: RunSession, live: LiveRun, request: RunRequest, only: Set<string> | undefined, o: ExecOptions): Promise<RunSummary> {
+  const run = live.summary;
+  const direction = request.kind === 'latest' ? 'up' : 'down';
+  const entry = (name: string) => run.migrations.find((m) => m.name === name);
+  const finishedHere = new Set<string>();
+
+  // Progress for other processes; on the embedded database this process is the only reader.
   let progressQueued = false;
   const progress = () => {
-    if (progressQueued) return;
+    if (!session.tag || progressQueued) return;
     progressQueued = true;
-    write(() => {
+    setImmediate(() => {
       progressQueued = false;
-      return knex(RUNS).where({ id }).update({ current_migration: current, migrations: JSON.stringify(entries), backend_pid: backendPid });
+      db.knex(RUNS)
+        .where({ id: run.id, status: 'running' })
+        .update({ current_migration: run.currentMigration, migrations: JSON.stringify(run.migrations) })
+        .catch((err: unknown) => log.warn({ err, runId: run.id }, 'could not record the run’s progress'));
     });
   };
-  const onStart = (name: string) => {
-    current = name;
-    entries.push({ name, status: 'running', startedAt: new Date().toISOString(), ms: null });
-    progress();
-  };
-  const onEnd = (name: string, _d: 'up' | 'down', ms: number) => {
-    const e = entries.find((x) => x.name === name && x.status === 'running');
-    if (e) Object.assign(e, { status: 'done', ms });
-    current = null;
-    progress();
-  };
 
-  // Checks that the database is what the operator confirmed; run inside the lock.
-  const verify = async (k: Knex) => {
-    if (await knexLockFlag(k, table)) {
-      throw new ApiError('conflict', `knex's migration lock (${table}_lock) is set: another tool is migrating, or a run died. An admin can release it on the migrations page.`);
-    }
-    const work = await currentWork(k, config, direction);
-    const names = work.files.map((f) => f.name);
-    if (request.kind === 'latest') {
-      if (!names.length) throw new PlanChangedError('nothing is pending any more');
-      if (!sameList(names, request.expected)) throw new PlanChangedError(`pending now: ${names.join(', ')}`);
-    } else if (work.batch !== request.batch) {
-      throw new PlanChangedError(work.batch === null ? 'no batch is applied' : `the last batch is now ${work.batch}`);
-    }
-    batch = work.batch;
-    return work;
-  };
-
-  const insertRecord = () =>
-    write(() =>
-      knex(RUNS).insert({
-        id,
-        kind: request.kind,
-        status: 'running',
-        migrations_table: table,
-        target_database: targetLabel(db.target),
-        actor_type: actor.kind,
-        actor_label: actor.label,
-        role: actor.role ?? null,
-        request_id: meta.requestId ?? null,
-        expected: JSON.stringify(request.kind === 'latest' ? { expected: request.expected } : { batch: request.batch }),
-        batch,
-        host: THIS_PROCESS.host,
-        pid: THIS_PROCESS.pid,
-        backend_pid: backendPid,
-      }),
-    );
-
-  // Keeps Strata's record of what it applied (checksums, durations) in step with knex_migrations.
-  const recordApplied = async (k: Knex) => {
-    const done = entries.filter((x) => x.status === 'done');
-    if (!done.length) return;
-    if (request.kind === 'rollback') {
-      await k('strata.applied_migrations').where({ migrations_table: table }).whereIn('name', done.map((e) => e.name)).delete();
-      return;
-    }
-    const files = new Map((await new StrataMigrationSource(config.migrationsDir).getMigrations()).map((f) => [f.file, f.path]));
-    const rows = [];
-    for (const e of done) {
-      const path = files.get(e.name);
-      if (path) rows.push({ migrations_table: table, name: e.name, checksum: checksumOf(await fs.readFile(path)), run_id: id, actor_label: actor.label, duration_ms: e.ms ?? 0 });
-    }
-    if (rows.length) await k('strata.applied_migrations').insert(rows).onConflict(['migrations_table', 'name']).merge();
-  };
-
-  let started!: () => void;
-  let failedEarly!: (err: unknown) => void;
-  const ready = new Promise<void>((res, rej) => {
-    started = res;
-    failedEarly = rej;
-  });
-  let failure: RunError | null = null;
-  const startedAt = performance.now();
-
-  const execute = async (): Promise<void> => {
-    const work = await currentWork(knex, config, direction);
-    const atomic = work.files.every((f) => f.transaction !== false);
-    if (atomic) {
-      await knex.transaction(async (trx) => {
-        if (!(await tryRunLock(trx, table))) throw new ApiError('conflict', 'A migration run is already in progress');
-        await verify(trx);
-        const session = (await trx.raw<{ rows: { pid: number; version: number }[] }>(
-          `SELECT pg_backend_pid() AS pid, current_setting('server_version_num')::int AS version`,
-        )).rows[0]!;
-        backendPid = session.pid;
-        // If this process dies mid-run, PostgreSQL notices the closed connection within a second
-        // even inside a long statement, rolls the batch back and frees the lock (PostgreSQL 14+).
-        if (db.target.kind === 'external' && session.version >= 140000) await trx.raw(`SET LOCAL client_connection_check_interval = 1000`);
-        activeRuns.add(id);
-        insertRecord();
-        started();
-        const { state, hooks } = capture(knex, trx, onStart, onEnd);
-        try {
-          const cfg = migratorConfig(config, hooks);
-          await (request.kind === 'latest' ? trx.migrate.latest(cfg) : trx.migrate.rollback(cfg));
-          await recordApplied(trx);
-        } catch (err) {
-          failure = { message: err instanceof Error ? err.message : String(err), migration: state.current, statement: state.failedSql };
-          throw err;
-        }
-      });
-      return;
-    }
-    // A batch with a migration that cannot run in a transaction: the lock is held by a session
-    // of its own for the length of the run (on the embedded database, one process owns it all).
-    const client = knex.client as unknown as { acquireConnection(): Promise<{ query: (s: string, v: unknown[]) => Promise<{ rows: { ok: boolean }[] }> }>; releaseConnection(c: unknown): Promise<void> };
-    const lockConn = db.target.kind === 'external' ? await client.acquireConnection() : null;
-    try {
-      if (lockConn && !(await holdRunLockOnConnection(lockConn, table))) throw new ApiError('conflict', 'A migration run is already in progress');
-      if (!lockConn && activeRuns.size) throw new ApiError('conflict', 'A migration run is already in progress');
-      await verify(knex);
-      activeRuns.add(id);
-      insertRecord();
-      started();
-      // Statements are captured from the whole knex instance here, so a concurrent request's
-      // query could be filed under the running migration; only the error report uses them.
-      const { state, hooks, stop } = capture(knex, knex, onStart, onEnd);
-      try {
-        const cfg = migratorConfig(config, hooks);
-        await (request.kind === 'latest' ? knex.migrate.latest(cfg) : knex.migrate.rollback(cfg));
-        await recordApplied(knex);
-      } catch (err) {
-        failure = { message: err instanceof Error ? err.message : String(err), migration: state.current, statement: state.failedSql };
-        throw err;
-      } finally {
-        stop();
-      }
-    } finally {
-      if (lockConn) {
-        await releaseRunLockOnConnection(lockConn, table).catch(() => undefined);
-        await client.releaseConnection(lockConn);
-      }
-    }
-  };
-
-  const done = execute().then(
-    () => finish('succeeded'),
-    async (err: unknown) => {
-      if (!activeRuns.has(id)) {
-        // Refused before it started (lock held, plan changed): no run record, no audit here.
-        failedEarly(err);
-        throw err;
-      }
-      return finish('failed');
+  const { state, hooks, stop } = capture(
+    session.knex,
+    session.knex,
+    (name) => {
+      const e = entry(name);
+      if (e) Object.assign(e, { status: 'running', startedAt: new Date().toISOString() } satisfies Partial<RunMigration>);
+      run.currentMigration = name;
+      progress();
+    },
+    (name, _d, ms) => {
+      const e = entry(name);
+      if (e) Object.assign(e, { status: 'done', finishedAt: new Date().toISOString(), ms, backendPid: session.pidOf(state.connections.get(name)) } satisfies Partial<RunMigration>);
+      finishedHere.add(name);
+      run.currentMigration = null;
+      progress();
     },
   );
+  // Written with the knex the migration ran on: inside its transaction when it has one.
+  hooks.afterMigration = async (k, name, dir, ms, checksum) => {
+    await recordStep(k, run.id, name, dir, ms);
+    if (dir === 'down') await k('strata.applied_migrations').where({ migrations_table: config.migrationsTable, name }).delete();
+    else {
+      await k('strata.applied_migrations')
+        .insert({ migrations_table: config.migrationsTable, name, checksum, run_id: run.id, actor_label: run.actorLabel, duration_ms: ms })
+        .onConflict(['migrations_table', 'name'])
+        .merge();
+    }
+  };
 
-  async function finish(status: 'succeeded' | 'failed'): Promise<RunSummary> {
-    const e = entries.find((x) => x.status === 'running');
-    if (e) e.status = 'failed';
-    write(() =>
-      knex(RUNS).where({ id }).update({
-        status,
-        finished_at: knex.fn.now(),
-        current_migration: null,
-        migrations: JSON.stringify(entries),
-        batch,
-        error: failure ? JSON.stringify(failure) : null,
-      }),
-    );
-    write(() =>
-      recordAudit(db, {
-        actor,
-        action: request.kind === 'latest' ? 'migrations.latest' : 'migrations.rollback',
-        outcome: status === 'succeeded' ? 'success' : 'failure',
-        requestId: meta.requestId,
-        ip: meta.ip,
-        details: { runId: id, batch, migrations: entries.map((x) => x.name), ms: Math.round(performance.now() - startedAt), ...(failure ? { error: failure } : {}) },
-      }),
-    );
-    await queue;
-    activeRuns.delete(id);
-    return (await getRun(knex, id))!;
+  let failure: RunError | null = null;
+  try {
+    const cfg = migratorConfig(config, hooks, only);
+    const migrate = (k: Knex) => (request.kind === 'latest' ? k.migrate.latest(cfg) : k.migrate.rollback(cfg));
+    if (run.atomic) await session.knex.transaction((trx) => migrate(trx));
+    else await migrate(session.knex);
+  } catch (err) {
+    const lostDb = isConnectionError(err);
+    const running = run.migrations.find((m) => m.status === 'running');
+    failure = {
+      message: err instanceof Error ? err.message : String(err),
+      migration: state.current ?? running?.name ?? null,
+      statement: state.failedSql,
+      cause: lostDb ? 'connection_lost' : 'migration',
+    };
+    if (lostDb) failure.message = `Database connection lost during ${failure.migration ?? 'the run'}: ${failure.message}`;
+  } finally {
+    stop();
   }
+  const finishedAt = new Date();
+  Object.assign(run, {
+    status: failure ? 'failed' : 'succeeded',
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.round(performance.now() - o.t0),
+    currentMigration: null,
+    error: failure,
+  } satisfies Partial<RunSummary>);
+  if (failure?.cause === 'connection_lost') o.onDatabaseLost();
 
-  done.catch(() => undefined);
-  await ready;
-  return { id, done };
+  const outcomes = await retryWhileUnreachable(
+    () => settleOutcomes(db.knex, config.migrationsTable, run.id, direction, run.migrations, finishedHere),
+    {
+      label: 'run outcome',
+      delayMs: o.retryDelayMs,
+      onRetry: (err, attempt) => log.warn({ err, runId: run.id, attempt }, 'the database cannot be reached; what became of the run is read when it is back'),
+    },
+  );
+  for (const m of run.migrations) m.status = outcomes.get(m.name) ?? m.status;
+  run.outcomeKnown = true;
+  return structuredClone(run);
 }

@@ -1,33 +1,67 @@
 import 'server-only';
-// Run records (strata.migration_runs): written as a run goes, read by the page and the history,
-// and reconciled at start-up, when a run whose process died is marked interrupted.
+// Run records (strata.migration_runs): the process running a run keeps it in memory and answers
+// from there while it runs (the embedded database's only connection may be busy with the run);
+// the database row is what other processes and later starts read.
 import os from 'node:os';
 import type { Knex } from 'knex';
-import type { IndexProgress, LockState, RunDetail, RunSummary } from '../schemas/migrations';
-import { knexLockFlag, runLockFree } from './lock';
-
-type RunRow = {
-  id: string;
-  kind: RunSummary['kind'];
-  status: RunSummary['status'];
-  actor_label: string;
-  role: string | null;
-  started_at: Date;
-  finished_at: Date | null;
-  batch: number | null;
-  expected: unknown;
-  migrations: RunSummary['migrations'];
-  current_migration: string | null;
-  error: RunSummary['error'];
-  backend_pid: number | null;
-};
+import type { IndexProgress, MigrationOutcome, RunAftermath, RunDetail, RunMigration, RunSummary } from '../schemas/migrations';
+import { lockHolder } from './lock';
 
 export const RUNS = 'strata.migration_runs';
 
-/** Runs going on in this process; their rows say 'running' legitimately. */
-export const activeRuns: Set<string> = ((globalThis as Record<string, unknown>).__strataActiveRuns ??= new Set<string>()) as Set<string>;
+export type RunRow = {
+  id: string;
+  kind: RunSummary['kind'];
+  status: RunSummary['status'];
+  migrations_table: string;
+  actor_type: string;
+  actor_label: string;
+  role: string | null;
+  request_id: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  batch: number | null;
+  atomic: boolean | null;
+  expected: unknown;
+  migrations: unknown[];
+  current_migration: string | null;
+  error: RunSummary['error'];
+  backend_pid: number | null;
+  session_tag: string | null;
+  undoes_run: string | null;
+  aftermath: RunAftermath | null;
+  target_database: string;
+  host: string;
+  pid: number;
+};
+
+export type LiveRun = {
+  summary: RunSummary;
+  table: string;
+  tag: string | null;
+};
+
+/** Runs going on in this process, by id. Their rows say 'running' legitimately. */
+export const liveRuns: Map<string, LiveRun> = ((globalThis as Record<string, unknown>).__strataLiveRuns ??= new Map<string, LiveRun>()) as Map<string, LiveRun>;
 
 export const THIS_PROCESS = { host: os.hostname(), pid: process.pid };
+
+const LEGACY_STATUS: Record<string, MigrationOutcome> = { done: 'committed', failed: 'rolled_back', running: 'not_started' };
+
+/** Entries as stored; rows written before outcomes were recorded are read in today's terms. */
+function entryOf(raw: unknown): RunMigration {
+  const e = raw as Partial<RunMigration> & { status?: string };
+  return {
+    name: e.name ?? '?',
+    transaction: e.transaction ?? true,
+    status: (LEGACY_STATUS[e.status ?? ''] ?? e.status ?? 'not_started') as MigrationOutcome,
+    startedAt: e.startedAt ?? null,
+    finishedAt: e.finishedAt ?? null,
+    ms: e.ms ?? null,
+    backendPid: e.backendPid ?? null,
+  };
+}
 
 export function toSummary(r: RunRow): RunSummary {
   return {
@@ -38,75 +72,81 @@ export function toSummary(r: RunRow): RunSummary {
     role: r.role,
     startedAt: r.started_at.toISOString(),
     finishedAt: r.finished_at?.toISOString() ?? null,
+    durationMs: r.duration_ms,
     batch: r.batch,
+    atomic: r.atomic,
     expected: r.expected,
-    migrations: r.migrations,
+    migrations: (r.migrations ?? []).map(entryOf),
     currentMigration: r.current_migration,
     error: r.error,
+    undoesRun: r.undoes_run,
+    aftermath: r.aftermath,
+    outcomeKnown: r.status !== 'running',
   };
+}
+
+/** A copy of a live run's state, so that a caller never sees it change under it. */
+function snapshot(live: LiveRun): RunSummary {
+  return structuredClone(live.summary);
 }
 
 export async function listRuns(knex: Knex, table: string, q: { limit: number; before?: string }): Promise<{ runs: RunSummary[]; nextBefore: string | null }> {
   const query = knex(RUNS).where({ migrations_table: table }).orderBy('started_at', 'desc').limit(q.limit + 1);
   if (q.before) query.where('started_at', '<', q.before);
   const rows = (await query) as RunRow[];
-  const page = rows.slice(0, q.limit).map(toSummary);
+  const page = rows.slice(0, q.limit).map((r) => {
+    const live = liveRuns.get(r.id);
+    return live ? snapshot(live) : toSummary(r);
+  });
   return { runs: page, nextBefore: rows.length > q.limit ? page[page.length - 1]!.startedAt : null };
 }
 
 /** pgvector and btree index builds report their progress in pg_stat_progress_create_index. */
-async function indexProgress(knex: Knex, backendPid: number): Promise<IndexProgress | null> {
+async function indexProgress(knex: Knex, tag: string): Promise<IndexProgress | null> {
   const { rows } = await knex.raw<{ rows: { phase: string; relation: string | null; blocks_done: string; blocks_total: string; tuples_done: string; tuples_total: string }[] }>(
-    `SELECT phase, relid::regclass::text AS relation, blocks_done, blocks_total, tuples_done, tuples_total
-       FROM pg_stat_progress_create_index WHERE pid = ?`,
-    [backendPid],
+    `SELECT p.phase, p.relid::regclass::text AS relation, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total
+       FROM pg_stat_progress_create_index p JOIN pg_stat_activity a ON a.pid = p.pid
+      WHERE a.application_name = ?
+      LIMIT 1`,
+    [tag],
   );
   const p = rows[0];
   if (!p) return null;
+  const num = (v: string) => (v === null || v === undefined ? null : Number(v));
   const [done, total] = Number(p.blocks_total) > 0 ? [Number(p.blocks_done), Number(p.blocks_total)] : [Number(p.tuples_done), Number(p.tuples_total)];
-  return { phase: p.phase, relation: p.relation, percent: total > 0 ? Math.min(100, Math.round((done / total) * 1000) / 10) : null };
+  return {
+    phase: p.phase,
+    relation: p.relation,
+    percent: total > 0 ? Math.min(100, Math.round((done / total) * 1000) / 10) : null,
+    blocksDone: num(p.blocks_done),
+    blocksTotal: num(p.blocks_total),
+    tuplesDone: num(p.tuples_done),
+    tuplesTotal: num(p.tuples_total),
+  };
 }
 
 export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> {
+  const live = liveRuns.get(id);
+  if (live) {
+    const progress = live.tag ? await indexProgress(knex, live.tag).catch(() => null) : null;
+    return { ...snapshot(live), progress };
+  }
   const row = (await knex(RUNS).where({ id }).first()) as RunRow | undefined;
   if (!row) return null;
-  const progress = row.status === 'running' && row.backend_pid ? await indexProgress(knex, row.backend_pid).catch(() => null) : null;
+  const progress = row.status === 'running' && row.session_tag ? await indexProgress(knex, row.session_tag).catch(() => null) : null;
   return { ...toSummary(row), progress };
 }
 
+/** The run holding the run lock for `table` now, if any: from this process's memory, or its record. */
 export async function runningRun(knex: Knex, table: string): Promise<RunSummary | null> {
-  const row = (await knex(RUNS).where({ migrations_table: table, status: 'running' }).orderBy('started_at', 'desc').first()) as RunRow | undefined;
-  return row ? toSummary(row) : null;
-}
-
-/**
- * Marks as interrupted every 'running' run that no live session is running: when nobody holds
- * the run lock, a 'running' row belongs to a process that died mid-run.
- */
-export async function reconcileRuns(knex: Knex, table: string): Promise<number> {
-  const stale = await knex(RUNS).where({ migrations_table: table, status: 'running' }).whereNotIn('id', [...activeRuns]).pluck('id');
-  if (!stale.length || !(await runLockFree(knex, table))) return 0;
-  return knex(RUNS)
-    .whereIn('id', stale)
-    .where({ status: 'running' })
-    .update({
-      status: 'interrupted',
-      finished_at: knex.fn.now(),
-      error: JSON.stringify({
-        message:
-          'The dashboard process running this stopped before it finished. A run in one transaction was rolled back by PostgreSQL; check the lock and the migrations below.',
-        migration: null,
-        statement: null,
-      }),
-    });
-}
-
-export async function lockState(knex: Knex, table: string): Promise<LockState> {
-  const [knexLocked, running] = await Promise.all([knexLockFlag(knex, table), runningRun(knex, table)]);
-  let explanation: string;
-  if (running) explanation = `Held by a ${running.kind === 'rollback' ? 'rollback' : 'run'} through Strata by ${running.actorLabel}, started ${running.startedAt}.`;
-  else if (knexLocked)
-    explanation = `knex's lock flag in ${table}_lock is set, but no run through Strata holds the database lock: another tool (the knex CLI) is migrating, or a run that could not use a transaction died. knex refuses to migrate until it is cleared; an admin can release it once no session that could hold it is alive.`;
-  else explanation = 'Free.';
-  return { knexLocked, running, explanation };
+  for (const live of liveRuns.values()) if (live.table === table && live.summary.status === 'running') return snapshot(live);
+  const holder = await lockHolder(knex, table);
+  if (!holder?.runId) return null;
+  // The holder writes its record right after it takes the lock; give it a moment.
+  for (let i = 0; i < 10; i++) {
+    const row = (await knex(RUNS).where({ id: holder.runId }).first()) as RunRow | undefined;
+    if (row) return toSummary(row);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
 }

@@ -2,10 +2,12 @@ import 'server-only';
 // Every migration with its state: applied, pending, missing file (recorded, no file on disk) or
 // changed since applied (the file's checksum differs from the one recorded when Strata ran it).
 import type { Knex } from 'knex';
+import type { AuditDb } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import type { MigrationRow, MigrationsStatus } from '../schemas/migrations';
 import { missingFiles } from './plan';
-import { lockState, reconcileRuns } from './runs';
+import { lockState } from './lock-state';
+import { reconcileRuns } from './reconcile';
 import { fileFacts } from './files';
 import { StrataMigrationSource } from './source';
 
@@ -55,8 +57,9 @@ export async function migrationStatus(db: Knex, config: StrataConfig): Promise<M
 }
 
 /** Everything the migrations page shows, after marking runs whose process died as interrupted. */
-export async function migrationsOverview(knex: Knex, config: StrataConfig): Promise<MigrationsStatus> {
-  await reconcileRuns(knex, config.migrationsTable);
+export async function migrationsOverview(db: AuditDb, config: StrataConfig): Promise<MigrationsStatus> {
+  const { knex } = db;
+  await reconcileRuns(db, config);
   const [migrations, lock, missing] = await Promise.all([
     migrationStatus(knex, config),
     lockState(knex, config.migrationsTable),

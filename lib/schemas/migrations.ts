@@ -8,10 +8,13 @@ export const planBodySchema = z.strictObject({ direction: z.enum(['up', 'down'])
 /** Run pending: the names the operator saw in the plan, in order. */
 export const latestBodySchema = z.strictObject({ expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000) });
 
-/** Roll back: the batch number the operator saw. */
-export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive() });
+/** Roll back: the batch number the operator saw; with `run`, only if that batch is exactly what that run applied. */
+export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive(), run: z.uuid('is not a run id').optional() });
 
 export const lockReleaseBodySchema = z.strictObject({ confirm: z.literal(true, 'must be true') });
+
+/** End a database session that the lock release listed (an admin's separate, confirmed action). */
+export const terminateBodySchema = z.strictObject({ pid: z.number().int().positive().max(2_147_483_647), confirm: z.literal(true, 'must be true') });
 
 export const waitQuerySchema = z.strictObject({ wait: z.enum(['0', '1']).optional() });
 
@@ -37,32 +40,110 @@ export type MigrationRow = {
   loadError: string | null;
 };
 
+/**
+ * What became of one migration of a run. `committed`: its up() (or down()) is committed and knex
+ * recorded it. `unrecorded`: its changes are committed but knex's table does not say so (the
+ * process or the database stopped between the two), so knex would run it again. `rolled_back`: it
+ * ran in a transaction that was rolled back, so nothing of it stayed. `partial`: it ran outside a
+ * transaction and did not finish, so whatever it did before it stopped stayed. `not_started`: the
+ * run ended before it. `pending`, `running` and `done` (its up() or down() returned; whether it
+ * committed is settled when the run ends) only while the run goes on.
+ */
+export type MigrationOutcome = 'pending' | 'running' | 'done' | 'committed' | 'unrecorded' | 'rolled_back' | 'partial' | 'not_started';
+
+export type RunMigration = {
+  name: string;
+  /** Whether knex runs it in a transaction (its own, or the batch's when the batch is atomic). */
+  transaction: boolean;
+  status: MigrationOutcome;
+  startedAt: string | null;
+  finishedAt: string | null;
+  ms: number | null;
+  /** The database session it ran on (the one that holds its transaction), when known. */
+  backendPid: number | null;
+};
+
+export type RunKind = 'latest' | 'rollback' | 'lock_release' | 'terminate_backend';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+/**
+ * Why a run stopped early. `migration`: a migration threw. `connection_lost`: the database went
+ * away mid-run. `process_stopped`: the dashboard process running it stopped (found at a later
+ * start). `lock_lost`: the process is alive but no longer holds the run's lock.
+ */
+export type RunErrorCause = 'migration' | 'connection_lost' | 'process_stopped' | 'lock_lost';
+
+export type RunError = { message: string; migration: string | null; statement: string | null; cause?: RunErrorCause };
+
+/** What a later start found of a run that did not finish: its sessions and knex's lock flag. */
+export type RunAftermath = {
+  checkedAt: string;
+  /** Database sessions still carrying the run's tag. */
+  sessions: { pid: number; state: string | null; query: string }[];
+  knexLocked: boolean;
+};
+
 export type RunSummary = {
   id: string;
-  kind: 'latest' | 'rollback' | 'lock_release';
-  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  kind: RunKind;
+  status: RunStatus;
   actorLabel: string;
   role: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /** From the run's first statement to the end of its last; null while it runs. */
+  durationMs: number | null;
   batch: number | null;
+  /** Whether the whole batch ran in one transaction (null for lock releases and terminations). */
+  atomic: boolean | null;
   expected: unknown;
-  migrations: { name: string; status: 'running' | 'done' | 'failed'; startedAt: string; ms: number | null }[];
+  migrations: RunMigration[];
   currentMigration: string | null;
   error: RunError | null;
+  /** For a rollback of what a failed run applied: that run. */
+  undoesRun: string | null;
+  aftermath: RunAftermath | null;
+  /**
+   * False between the end of the migrations and the moment Strata has read from the database what
+   * became of each (which waits for the database when it went away).
+   */
+  outcomeKnown: boolean;
 };
 
-export type RunError = { message: string; migration: string | null; statement: string | null };
-
-export type IndexProgress = { phase: string; percent: number | null; relation: string | null };
+export type IndexProgress = {
+  phase: string;
+  percent: number | null;
+  relation: string | null;
+  blocksDone: number | null;
+  blocksTotal: number | null;
+  tuplesDone: number | null;
+  tuplesTotal: number | null;
+};
 
 export type RunDetail = RunSummary & { progress: IndexProgress | null };
+
+/** A database session that could be migrating, as the lock release and 409s list it. */
+export type SuspectSession = {
+  pid: number;
+  user: string | null;
+  application: string;
+  clientAddress: string | null;
+  transactionStart: string | null;
+  state: string | null;
+  query: string;
+  /** Why Strata counts it, in words. */
+  reasons: string[];
+};
 
 export type LockState = {
   /** knex's own flag in the migrations lock table. */
   knexLocked: boolean;
+  /** When Strata first saw knex's flag set (knex keeps no time); null when clear. */
+  knexLockedSince: string | null;
   /** A run through Strata holds the database lock right now. */
   running: RunSummary | null;
+  /** With knex's flag set and no Strata run: sessions that could be the migrator holding it. */
+  suspects: SuspectSession[];
   explanation: string;
 };
 

@@ -17,7 +17,7 @@ export default async function MigrationsPage() {
   const actor = await requirePageActor('/migrations');
   let status: MigrationsStatus | null = null;
   try {
-    status = await migrationsOverview((await getDb()).knex, readConfig());
+    status = await migrationsOverview(await getDb(), readConfig());
   } catch (err) {
     log.error({ err }, 'migration status failed');
   }

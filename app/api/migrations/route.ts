@@ -10,5 +10,5 @@ export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (req, ctx) => {
   const { db } = await authorize(req, ctx, mayView);
-  return NextResponse.json(await migrationsOverview(db.knex, readConfig()), { headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json(await migrationsOverview(db, readConfig()), { headers: { 'cache-control': 'no-store' } });
 });

@@ -1,4 +1,4 @@
-// POST /api/migrations/rollback: roll back the batch the operator confirmed; 202 with the run, or with ?wait=1 its outcome.
+// POST /api/migrations/rollback: roll back the batch the operator confirmed (with `run`: only if it is exactly what that run applied); 202 with the run, or with ?wait=1 its outcome.
 import { apiRoute } from '@/lib/api/handler';
 import { parseBody, parseQuery } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayRollback);
   const { wait } = parseQuery(req, waitQuerySchema);
-  const { batch } = await parseBody(req, rollbackBodySchema);
-  return runResponse(db, actor, { kind: 'rollback', batch }, { requestId: ctx.requestId, ip, wait: wait === '1' });
+  const { batch, run } = await parseBody(req, rollbackBodySchema);
+  return runResponse(db, actor, { kind: 'rollback', batch, undoesRun: run }, { requestId: ctx.requestId, ip, wait: wait === '1' });
 });
