@@ -3,6 +3,7 @@ import 'server-only';
 // a 'running' record that no live process owns and that does not hold the run lock. Strata
 // settles what became of each of its migrations from the database, looks for sessions the run
 // left behind and at knex's lock flag, and records all of it with its audit row.
+import fs from 'node:fs';
 import type { AuditDb } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import type { RunAftermath, RunError, RunSummary } from '../schemas/migrations';
@@ -14,10 +15,15 @@ import { settleOutcomes } from './settle';
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, owned by someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process that its parent has not reaped yet (a zombie) still answers signal 0.
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

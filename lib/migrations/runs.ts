@@ -52,10 +52,12 @@ const LEGACY_STATUS: Record<string, MigrationOutcome> = { done: 'committed', fai
 /** Entries as stored; rows written before outcomes were recorded are read in today's terms. */
 function entryOf(raw: unknown): RunMigration {
   const e = raw as Partial<RunMigration> & { status?: string };
+  // Entries written before outcomes were recorded have no `transaction`.
+  const legacy = e.transaction === undefined;
   return {
     name: e.name ?? '?',
     transaction: e.transaction ?? true,
-    status: (LEGACY_STATUS[e.status ?? ''] ?? e.status ?? 'not_started') as MigrationOutcome,
+    status: ((legacy ? LEGACY_STATUS[e.status ?? ''] : undefined) ?? e.status ?? 'not_started') as MigrationOutcome,
     startedAt: e.startedAt ?? null,
     finishedAt: e.finishedAt ?? null,
     ms: e.ms ?? null,
