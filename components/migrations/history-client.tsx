@@ -8,8 +8,10 @@ import { Card } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import type { RunSummary } from '@/lib/schemas/migrations';
+import { describeRun } from '@/lib/schemas/run-outcome';
 import { duration, RUN_STYLE } from './format';
 import { migrationKeys } from './query-keys';
+import { STATUS_WORD } from './run-view';
 
 const KIND = { latest: 'Run pending', rollback: 'Rollback', lock_release: 'Lock release', terminate_backend: 'Session ended' } as const;
 
@@ -40,9 +42,10 @@ export function HistoryClient() {
                 <th scope="col" className="py-2 pr-4">What</th>
                 <th scope="col" className="py-2 pr-4">By</th>
                 <th scope="col" className="py-2 pr-4 text-right">Duration</th>
-                <th scope="col" className="py-2 pr-4">Migrations</th>
                 <th scope="col" className="py-2 pr-4">Outcome</th>
-                <th scope="col" className="py-2">Error</th>
+                <th scope="col" className="py-2">
+                  <span className="sr-only">Details</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -52,18 +55,23 @@ export function HistoryClient() {
                   <td className="py-2 pr-4">{KIND[r.kind]}{r.batch !== null ? ` (batch ${r.batch})` : ''}</td>
                   <td className="py-2 pr-4">{r.actorLabel}{r.role ? ` (${r.role})` : ''}</td>
                   <td className="py-2 pr-4 text-right tabular-nums">
-                    {r.finishedAt ? duration(new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) : '—'}
+                    {r.status === 'running' ? 'running' : r.durationMs !== null ? duration(r.durationMs) : r.status === 'interrupted' ? 'unknown' : '—'}
                   </td>
-                  <td className="py-2 pr-4 font-mono text-xs">{r.migrations.map((m) => m.name).join(', ') || '—'}</td>
-                  <td className={`py-2 pr-4 font-semibold ${RUN_STYLE[r.status]}`}>{r.status}</td>
-                  <td className="py-2 text-xs">
-                    {r.error ? (
-                      <>
-                        {r.error.migration && <span className="font-mono">{r.error.migration}: </span>}
-                        {r.error.message}
-                      </>
-                    ) : (
-                      ''
+                  <td className="py-2 pr-4" data-testid="history-outcome">
+                    <span className={`font-semibold ${RUN_STYLE[r.status]}`}>{STATUS_WORD[r.status]}</span>
+                    {r.atomic === false && <span className="text-slate-600 dark:text-slate-400"> · not one transaction</span>}
+                    <p>{describeRun(r).headline}</p>
+                    {describeRun(r).details.slice(0, 1).map((d) => (
+                      <p key={d} className="text-xs">
+                        {d}
+                      </p>
+                    ))}
+                  </td>
+                  <td className="py-2">
+                    {(r.kind === 'latest' || r.kind === 'rollback') && (
+                      <Link href={`/migrations/runs/${r.id}`} className="underline">
+                        Open<span className="sr-only"> run {r.id}</span>
+                      </Link>
                     )}
                   </td>
                 </tr>

@@ -1,64 +1,29 @@
 'use client';
 // The migrations page: every migration with its status, the lock, Run pending and Rollback batch
 // (operators), lock release (admins), and the run in progress, which survives a reload (?run=).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
-import { Button, ErrorText } from '@/components/ui/controls';
+import { Button } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
-import type { MigrationsStatus } from '@/lib/schemas/migrations';
+import type { MigrationsStatus, RunSummary } from '@/lib/schemas/migrations';
 import { duration, STATUS_LABEL, STATUS_STYLE } from './format';
-import { PlanDialog } from './plan-dialog';
+import { LockPanel } from './lock-panel';
+import { PlanDialog, type UndoRequest } from './plan-dialog';
 import { migrationKeys } from './query-keys';
 import { RunPanel } from './run-panel';
+import { undoOf } from './undo';
 
 type Abilities = { operate: boolean; releaseLock: boolean; role: string };
-
-function LockPanel({ status, canRelease }: { status: MigrationsStatus; canRelease: boolean }) {
-  const qc = useQueryClient();
-  const release = useMutation({
-    mutationFn: () => apiFetch<{ released: boolean }>('/api/migrations/lock/release', { method: 'POST', body: { confirm: true } }),
-    onSettled: () => qc.invalidateQueries({ queryKey: migrationKeys.status }),
-  });
-  const { lock } = status;
-  const held = lock.knexLocked || lock.running;
-  return (
-    <Card title="Lock">
-      <p className="text-sm" data-testid="lock-state">
-        <span className="font-semibold">{held ? 'Held' : 'Free'}.</span> {held ? lock.explanation : 'No run is in progress.'}
-      </p>
-      {lock.knexLocked && !lock.running && (
-        <div className="mt-3">
-          <Button
-            tone="danger"
-            disabled={!canRelease || release.isPending}
-            onClick={() => {
-              if (
-                window.confirm(
-                  `Release knex's lock in ${status.migrationsTable}_lock? Strata first checks that no database session could still be migrating. If one is, nothing changes. The release is audited.`,
-                )
-              )
-                release.mutate();
-            }}
-          >
-            Release the migration lock
-          </Button>
-          {!canRelease && <p className="mt-1 text-sm">Only an admin can release the lock.</p>}
-          {release.isError && <ErrorText>{release.error.message}</ErrorText>}
-        </div>
-      )}
-    </Card>
-  );
-}
 
 export function MigrationsClient({ initial, abilities }: { initial: MigrationsStatus; abilities: Abilities }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const [dialog, setDialog] = useState<'up' | 'down' | null>(null);
+  const [dialog, setDialog] = useState<{ direction: 'up' | 'down'; undo?: UndoRequest } | null>(null);
   const status = useQuery({
     queryKey: migrationKeys.status,
     queryFn: () => apiFetch<MigrationsStatus>('/api/migrations'),
@@ -73,7 +38,7 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
   const why = !abilities.operate
     ? `Your role (${abilities.role}) may view migrations but not run or roll them back; ask an operator.`
     : s.blocked
-      ? s.blocked
+      ? 'Restore the missing migration files first (see above).'
       : busy
         ? 'The lock is held; wait for the run to finish.'
         : null;
@@ -82,10 +47,10 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
     <div className="flex flex-col gap-6">
       {s.blocked && <Notice tone="error">{s.blocked}</Notice>}
       <div className="flex flex-wrap items-center gap-3">
-        <Button tone="primary" disabled={!abilities.operate || !!s.blocked || busy || pending === 0} onClick={() => setDialog('up')}>
+        <Button tone="primary" disabled={!abilities.operate || !!s.blocked || busy || pending === 0} onClick={() => setDialog({ direction: 'up' })}>
           Run pending{pending ? ` (${pending})` : ''}
         </Button>
-        <Button tone="danger" disabled={!abilities.operate || !!s.blocked || busy || s.lastBatch === null} onClick={() => setDialog('down')}>
+        <Button tone="danger" disabled={!abilities.operate || !!s.blocked || busy || s.lastBatch === null} onClick={() => setDialog({ direction: 'down' })}>
           {s.lastBatch === null ? 'Rollback batch' : `Roll back batch ${s.lastBatch}`}
         </Button>
         <Link href="/migrations/history" className="text-sm underline">
@@ -97,7 +62,17 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
           </p>
         )}
       </div>
-      {runId && <RunPanel key={runId} id={runId} onClose={() => showRun(null)} />}
+      {runId && (
+        <RunPanel
+          key={runId}
+          id={runId}
+          onClose={() => showRun(null)}
+          undoFor={(run: RunSummary) => {
+            const undo = undoOf(run, s, abilities);
+            return { ...undo, start: () => setDialog({ direction: 'down', undo: { runId: run.id, batch: run.batch!, names: undo.names } }) };
+          }}
+        />
+      )}
       <LockPanel status={s} canRelease={abilities.releaseLock} />
       <Card title={`${s.migrations.length} migrations in ${s.migrationsTable}`}>
         {s.migrations.length === 0 ? (
@@ -138,7 +113,8 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
       </Card>
       {dialog && (
         <PlanDialog
-          direction={dialog}
+          direction={dialog.direction}
+          undo={dialog.undo}
           onClose={() => setDialog(null)}
           onStarted={(id) => {
             setDialog(null);

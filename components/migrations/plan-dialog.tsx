@@ -8,7 +8,20 @@ import { Button, ErrorText } from '@/components/ui/controls';
 import type { Plan } from '@/lib/schemas/migrations';
 import { PlanView } from './plan-view';
 
-export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' | 'down'; onStarted: (runId: string) => void; onClose: () => void }) {
+/** "Roll back what this run applied": the run, its batch and the migrations it left applied. */
+export type UndoRequest = { runId: string; batch: number; names: string[] };
+
+export function PlanDialog({
+  direction,
+  undo,
+  onStarted,
+  onClose,
+}: {
+  direction: 'up' | 'down';
+  undo?: UndoRequest;
+  onStarted: (runId: string) => void;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -20,7 +33,7 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
     mutationFn: (p: Plan) =>
       direction === 'up'
         ? apiFetch<{ run: { id: string } }>('/api/migrations/latest', { method: 'POST', body: p.confirm })
-        : apiFetch<{ run: { id: string } }>('/api/migrations/rollback', { method: 'POST', body: p.confirm }),
+        : apiFetch<{ run: { id: string } }>('/api/migrations/rollback', { method: 'POST', body: undo ? { ...p.confirm, run: undo.runId } : p.confirm }),
     onSuccess: (r) => onStarted(r.run.id),
     onError: (err) => {
       // The database moved on since the plan: show the new one instead.
@@ -40,7 +53,8 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
 
   const n = plan?.migrations.length ?? 0;
   const verb = direction === 'up' ? `Run ${n} migration${n === 1 ? '' : 's'}` : `Roll back batch ${plan?.batch ?? ''}`;
-  const title = direction === 'up' ? 'Run pending migrations' : `Roll back batch ${plan?.batch ?? ''}`;
+  const title =
+    direction === 'up' ? 'Run pending migrations' : undo ? `Roll back what run ${undo.runId.slice(0, 8)} applied (batch ${undo.batch})` : `Roll back batch ${plan?.batch ?? ''}`;
   return (
     <dialog
       ref={ref}
@@ -54,6 +68,12 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
       <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
         The plan below comes from a dry run: the migrations really ran inside a transaction that was rolled back, so nothing has changed yet.
       </p>
+      {undo && (
+        <p className="mb-3 text-sm">
+          This reverts the {undo.names.length} migration{undo.names.length === 1 ? '' : 's'} that run left applied ({undo.names.join(', ')}), with their down() in reverse
+          order. Strata refuses to start if batch {undo.batch} holds anything else by then.
+        </p>
+      )}
       {load.isPending && <p role="status">Making the plan (dry run)…</p>}
       {load.isError && <ErrorText>Could not make the plan: {load.error.message}</ErrorText>}
       {notice && (

@@ -1,93 +1,78 @@
 'use client';
-// A run as it goes: which migration is running, elapsed time, index-build progress; then the outcome.
+// A run as it goes and as it ended, on the migrations page: what it says about itself, and after a
+// failure that left migrations applied, the way back (roll back what it applied) or forward.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import Link from 'next/link';
+import { useEffect } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
-import { ErrorText } from '@/components/ui/controls';
+import { Button, ErrorText } from '@/components/ui/controls';
 import type { RunDetail } from '@/lib/schemas/migrations';
-import { duration, RUN_STYLE } from './format';
 import { migrationKeys } from './query-keys';
+import { RunView } from './run-view';
+import type { Undo } from './undo';
+import { useNow } from './use-now';
 
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
-}
-
-export function RunPanel({ id, onClose }: { id: string; onClose: () => void }) {
+export function useRun(id: string, initial?: RunDetail) {
   const qc = useQueryClient();
   const run = useQuery({
     queryKey: migrationKeys.run(id),
     queryFn: () => apiFetch<{ run: RunDetail }>(`/api/migrations/runs/${id}`).then((r) => r.run),
-    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' ? false : 1000),
-    // The record appears a moment after the run starts.
-    retry: (count, err) => count < 10 && (err as { status?: number }).status === 404,
-    retryDelay: 300,
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' && q.state.data.outcomeKnown ? false : 1000),
   });
-  const r = run.data;
-  const running = r?.status === 'running';
-  const now = useNow(running);
+  const ended = run.data && run.data.status !== 'running';
   useEffect(() => {
-    if (r && r.status !== 'running') {
+    if (ended) {
       void qc.invalidateQueries({ queryKey: migrationKeys.status });
       void qc.invalidateQueries({ queryKey: migrationKeys.runs });
     }
-  }, [r, qc]);
+  }, [ended, qc]);
+  return run;
+}
+
+export function runTitle(r: RunDetail): string {
+  if (r.kind === 'rollback') return `Rollback of batch ${r.batch ?? '?'}`;
+  const n = r.migrations.length;
+  return `Run of ${n} migration${n === 1 ? '' : 's'}${r.batch !== null ? ` (batch ${r.batch})` : ''}`;
+}
+
+export function RunPanel({ id, onClose, undoFor }: { id: string; onClose: () => void; undoFor: (run: RunDetail) => Undo & { start: () => void } }) {
+  const run = useRun(id);
+  const r = run.data;
+  const now = useNow(r?.status === 'running');
   if (run.isError) return <ErrorText>Could not follow the run: {run.error.message}</ErrorText>;
   if (!r) return <p role="status" className="text-sm">Starting the run…</p>;
-  const elapsed = (r.finishedAt ? new Date(r.finishedAt).getTime() : now) - new Date(r.startedAt).getTime();
-  const title = `${r.kind === 'rollback' ? `Rollback of batch ${r.batch ?? '?'}` : `Run of ${r.migrations.length || 'the pending'} migration(s)`}`;
+  const undo = undoFor(r);
+  const failing = r.error?.migration;
   return (
-    <Card title={title}>
-      <div data-testid="run-panel" aria-live="polite" className="flex flex-col gap-3 text-sm">
-        <p>
-          <span className={`font-semibold ${RUN_STYLE[r.status]}`} data-testid="run-status">
-            {r.status === 'running' ? 'Running' : r.status === 'succeeded' ? 'Succeeded' : r.status === 'failed' ? 'Failed' : 'Interrupted'}
-          </span>{' '}
-          · {duration(Math.max(0, elapsed))} · by {r.actorLabel}
-        </p>
-        {running && r.currentMigration && (
-          <p>
-            Now running <code className="font-mono">{r.currentMigration}</code>
-          </p>
-        )}
-        {running && r.progress && (
-          <div>
+    <Card title={runTitle(r)}>
+      <div data-testid="run-panel" className="flex flex-col gap-3">
+        <RunView run={r} now={now} />
+        {undo.offer && (
+          <div className="flex flex-col gap-2 rounded border border-slate-300 p-3 text-sm dark:border-slate-700" data-testid="run-recovery">
+            <div className="flex flex-wrap items-center gap-3">
+              <Button tone="danger" disabled={!undo.available} onClick={undo.start}>
+                Roll back what this run applied ({undo.names.length})
+              </Button>
+              {undo.why && <span>{undo.why}</span>}
+            </div>
             <p>
-              Index build on {r.progress.relation ?? 'a table'}: {r.progress.phase}
-              {r.progress.percent !== null ? ` (${r.progress.percent}%)` : ''}
+              Or fix {failing ? <code className="font-mono">{failing}</code> : 'the failing migration'} and use Run pending: it runs the migrations this run did not
+              apply, as a new batch.
             </p>
-            <progress className="w-full" max={100} value={r.progress.percent ?? undefined} aria-label="Index build progress" />
           </div>
         )}
-        {r.migrations.length > 0 && (
-          <ol className="list-decimal pl-6">
-            {r.migrations.map((m) => (
-              <li key={m.name}>
-                <code className="font-mono">{m.name}</code> — {m.status === 'done' ? duration(m.ms) : m.status}
-              </li>
-            ))}
-          </ol>
-        )}
-        {r.error && (
-          <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">
-            <p className="font-semibold">
-              {r.error.migration ? `${r.error.migration} failed` : 'The run stopped'}; {r.status === 'failed' ? 'the batch was rolled back and the database is as it was.' : ''}
-            </p>
-            <p className="mt-1 whitespace-pre-wrap">{r.error.message}</p>
-            {r.error.statement && <pre tabIndex={0} className="mt-2 overflow-x-auto whitespace-pre-wrap font-mono text-xs">{r.error.statement}</pre>}
-          </div>
-        )}
-        {!running && (
-          <button type="button" onClick={onClose} className="self-start text-sm underline">
-            Dismiss
-          </button>
-        )}
+        <div className="flex gap-4 text-sm">
+          <Link href={`/migrations/runs/${r.id}`} className="underline">
+            Open this run
+          </Link>
+          {r.status !== 'running' && (
+            <button type="button" onClick={onClose} className="underline">
+              Dismiss
+            </button>
+          )}
+        </div>
       </div>
     </Card>
   );

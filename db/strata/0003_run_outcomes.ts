@@ -16,6 +16,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('session_tag');
     t.uuid('undoes_run');
     t.jsonb('aftermath');
+    // The SQL each migration ran, by migration name (as captured from knex; long values shortened).
+    t.jsonb('statements');
   });
   await knex.raw(`ALTER TABLE ${S}.migration_runs DROP CONSTRAINT migration_runs_kind_check`);
   await knex.raw(
@@ -47,5 +49,6 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('session_tag');
     t.dropColumn('undoes_run');
     t.dropColumn('aftermath');
+    t.dropColumn('statements');
   });
 }

@@ -12,8 +12,9 @@ import { RUNS } from './runs';
 
 export type RunMeta = { requestId?: string | null; ip?: string | null };
 
-function rowUpdate(run: RunSummary, knex: Knex): Record<string, unknown> {
+function rowUpdate(run: RunSummary, knex: Knex, statements?: Record<string, string[]>): Record<string, unknown> {
   return {
+    ...(statements ? { statements: JSON.stringify(statements) } : {}),
     status: run.status,
     finished_at: run.finishedAt ?? knex.fn.now(),
     duration_ms: run.durationMs,
@@ -49,14 +50,14 @@ export async function writeFinishedRun(
   run: RunSummary,
   actor: AuditActor,
   meta: RunMeta,
-  options: { delayMs?: number; onlyIfRunning?: boolean } = {},
+  options: { delayMs?: number; onlyIfRunning?: boolean; statements?: Record<string, string[]> } = {},
 ): Promise<boolean> {
   return retryWhileUnreachable(
     () =>
       db.knex.transaction(async (trx) => {
         const updated = await trx(RUNS)
           .where(options.onlyIfRunning ? { id: run.id, status: 'running' } : { id: run.id })
-          .update(rowUpdate(run, trx));
+          .update(rowUpdate(run, trx, options.statements));
         if (!updated) return false;
         await recordAudit(
           { knex: trx, target: db.target },

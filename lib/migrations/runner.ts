@@ -18,11 +18,11 @@ import type { Actor } from '../schemas/auth';
 import type { RunError, RunMigration, RunSummary } from '../schemas/migrations';
 import { capture, listMigrations, migratorConfig } from './execute';
 import { knexLockFlag } from './lock';
-import { heldByRun } from './lock-state';
+import { heldByRun, knexLockSince } from './lock-state';
 import { currentWork } from './plan';
 import { writeFinishedRun } from './run-record';
 import { openRunSession, type RunSession } from './run-session';
-import { liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, type LiveRun, type RunRow } from './runs';
+import { keptStatements, liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, type LiveRun, type RunRow } from './runs';
 import { describeSession, migratingNow, suspectSessions } from './sessions';
 import { recordStep, settleOutcomes } from './settle';
 
@@ -59,7 +59,17 @@ export type StartedRun = {
 async function verify(k: Knex, config: StrataConfig, request: RunRequest) {
   const table = config.migrationsTable;
   if (await knexLockFlag(k, table)) {
-    throw new ApiError('conflict', `knex's migration lock (${table}_lock) is set outside Strata: another tool is migrating, or one stopped without clearing it. The migrations page says which sessions could hold it; an admin can release it there.`);
+    const since = await knexLockSince(k, table, true);
+    const sessions = await suspectSessions(k, table, since);
+    throw new ApiError(
+      'conflict',
+      `knex's lock is held outside Strata: its flag in ${table}_lock has been set since at least ${since?.toISOString() ?? 'now'} (when Strata first saw it). ${
+        sessions.length
+          ? `${sessions.length} session(s) could be the migrator: ${sessions.map(describeSession).join(' ')}`
+          : 'No session that Strata can see looks like a migrator: the tool that set it probably stopped; an admin can release it on the migrations page.'
+      }`,
+      { sessions },
+    );
   }
   const busy = migratingNow(await suspectSessions(k, table, null), table);
   if (busy.length) {
@@ -164,7 +174,7 @@ export async function startRun(
       session_tag: session.tag,
       undoes_run: summary.undoesRun,
     });
-    live = { summary, table, tag: session.tag };
+    live = { summary, table, tag: session.tag, statements: new Map() };
     liveRuns.set(id, live);
   } catch (err) {
     await session.close();
@@ -175,7 +185,7 @@ export async function startRun(
   const done = (async () => {
     try {
       const finished = await execute(db, config, session, live, request, only, { t0, onDatabaseLost: () => lost(), retryDelayMs: options.retryDelayMs });
-      await writeFinishedRun(db, finished, actor, meta, { delayMs: options.retryDelayMs });
+      await writeFinishedRun(db, finished, actor, meta, { delayMs: options.retryDelayMs, statements: keptStatements(live.statements) });
       return finished;
     } finally {
       // The lock is held until the outcome is recorded, and free once `done` resolves.
@@ -226,6 +236,7 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
       progress();
     },
   );
+  live.statements = state.statements;
   // Written with the knex the migration ran on: inside its transaction when it has one.
   hooks.afterMigration = async (k, name, dir, ms, checksum) => {
     await recordStep(k, run.id, name, dir, ms);
@@ -247,6 +258,7 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
   } catch (err) {
     const lostDb = isConnectionError(err);
     const running = run.migrations.find((m) => m.status === 'running');
+    if (running) running.backendPid = session.pidOf(state.connections.get(running.name));
     failure = {
       message: err instanceof Error ? err.message : String(err),
       migration: state.current ?? running?.name ?? null,

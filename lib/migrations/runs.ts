@@ -31,6 +31,7 @@ export type RunRow = {
   session_tag: string | null;
   undoes_run: string | null;
   aftermath: RunAftermath | null;
+  statements: Record<string, string[]> | null;
   target_database: string;
   host: string;
   pid: number;
@@ -40,7 +41,24 @@ export type LiveRun = {
   summary: RunSummary;
   table: string;
   tag: string | null;
+  /** The SQL captured so far, by migration. */
+  statements: Map<string, string[]>;
 };
+
+// A run record keeps at most this much SQL per migration: a backfill can run thousands of statements.
+const MAX_STATEMENTS = 200;
+const MAX_STATEMENT_CHARS = 20_000;
+
+/** The captured SQL as a run record keeps it. */
+export function keptStatements(captured: Map<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, list] of captured) {
+    const kept = list.slice(0, MAX_STATEMENTS).map((q) => (q.length > MAX_STATEMENT_CHARS ? `${q.slice(0, MAX_STATEMENT_CHARS)} /* … ${q.length - MAX_STATEMENT_CHARS} more characters */` : q));
+    if (list.length > MAX_STATEMENTS) kept.push(`/* … and ${list.length - MAX_STATEMENTS} more statements */`);
+    out[name] = kept;
+  }
+  return out;
+}
 
 /** Runs going on in this process, by id. Their rows say 'running' legitimately. */
 export const liveRuns: Map<string, LiveRun> = ((globalThis as Record<string, unknown>).__strataLiveRuns ??= new Map<string, LiveRun>()) as Map<string, LiveRun>;
@@ -131,12 +149,12 @@ export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> 
   const live = liveRuns.get(id);
   if (live) {
     const progress = live.tag ? await indexProgress(knex, live.tag).catch(() => null) : null;
-    return { ...snapshot(live), progress };
+    return { ...snapshot(live), progress, statements: keptStatements(live.statements) };
   }
   const row = (await knex(RUNS).where({ id }).first()) as RunRow | undefined;
   if (!row) return null;
   const progress = row.status === 'running' && row.session_tag ? await indexProgress(knex, row.session_tag).catch(() => null) : null;
-  return { ...toSummary(row), progress };
+  return { ...toSummary(row), progress, statements: row.statements };
 }
 
 /** The run holding the run lock for `table` now, if any: from this process's memory, or its record. */

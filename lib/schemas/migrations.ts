@@ -120,7 +120,11 @@ export type IndexProgress = {
   tuplesTotal: number | null;
 };
 
-export type RunDetail = RunSummary & { progress: IndexProgress | null };
+export type RunDetail = RunSummary & {
+  progress: IndexProgress | null;
+  /** The SQL each migration ran, by name, as far as it got (null for runs recorded before this was kept). */
+  statements: Record<string, string[]> | null;
+};
 
 /** A database session that could be migrating, as the lock release and 409s list it. */
 export type SuspectSession = {

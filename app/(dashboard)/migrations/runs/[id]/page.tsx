@@ -1,0 +1,43 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { RunPageClient } from '@/components/migrations/run-page-client';
+import { DbError } from '@/components/ui/db-error';
+import { requirePageActor } from '@/lib/auth/page';
+import { getDb } from '@/lib/db/knex';
+import { log } from '@/lib/log';
+import { getRun } from '@/lib/migrations/runs';
+import { runIdParamSchema, type RunDetail } from '@/lib/schemas/migrations';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Migration run' };
+
+export default async function MigrationRunPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requirePageActor(`/migrations/runs/${encodeURIComponent(id)}`);
+  if (!runIdParamSchema.safeParse({ id }).success) notFound();
+  let run: RunDetail | null = null;
+  let failed = false;
+  try {
+    run = await getRun((await getDb()).knex, id);
+  } catch (err) {
+    log.error({ err }, 'reading a run failed');
+    failed = true;
+  }
+  if (!failed && !run) notFound();
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/migrations" className="underline">
+          Migrations
+        </Link>{' '}
+        /{' '}
+        <Link href="/migrations/history" className="underline">
+          History
+        </Link>{' '}
+        /
+      </p>
+      {run ? <RunPageClient initial={run} /> : <DbError what="this run" />}
+    </>
+  );
+}

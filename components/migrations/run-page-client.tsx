@@ -1,0 +1,38 @@
+'use client';
+// One run on a page of its own: who, when, how long, each migration with its outcome, timing, SQL
+// and error; followed live while it runs.
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { Card, Facts } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
+import type { RunDetail } from '@/lib/schemas/migrations';
+import { runTitle, useRun } from './run-panel';
+import { RunView } from './run-view';
+import { useNow } from './use-now';
+
+export function RunPageClient({ initial }: { initial: RunDetail }) {
+  const run = useRun(initial.id, initial);
+  const r = run.data ?? initial;
+  const now = useNow(r.status === 'running');
+  return (
+    <>
+      <h1 className="mb-6 text-2xl font-bold">{runTitle(r)}</h1>
+      <div className="flex flex-col gap-6">
+        <Card title="Run">
+          <Facts
+            rows={[
+              ['Run', <code key="id" className="break-all font-mono">{r.id}</code>],
+              ['By', `${r.actorLabel}${r.role ? ` (${r.role})` : ''}`],
+              ['Started', <Time key="s" iso={r.startedAt} />],
+              ['Finished', <Time key="f" iso={r.finishedAt} />],
+              ...(r.undoesRun ? ([['Undoes', <Link key="u" className="underline" href={`/migrations/runs/${r.undoesRun}`}>run {r.undoesRun.slice(0, 8)}</Link>]] as [string, ReactNode][]) : []),
+            ]}
+          />
+        </Card>
+        <Card title="What happened">
+          <RunView run={r} now={now} full />
+        </Card>
+      </div>
+    </>
+  );
+}
