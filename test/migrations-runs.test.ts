@@ -12,7 +12,7 @@ import type { StrataConfig } from '../lib/config';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { makePlan } from '../lib/migrations/plan';
 import { reconcileRuns } from '../lib/migrations/reconcile';
-import { releaseKnexLock } from '../lib/migrations/release';
+import { releaseKnexLock, terminateSuspect } from '../lib/migrations/release';
 import { startRun, RunBusyError } from '../lib/migrations/runner';
 import { getRun, listRuns } from '../lib/migrations/runs';
 import { migrationsOverview } from '../lib/migrations/status';
@@ -229,6 +229,33 @@ exports.down = async (knex) => { await knex.raw('DROP INDEX CONCURRENTLY lr_t_c_
     await expect.poll(async () => (await releaseKnexLock(db, config, admin, meta).catch(() => ({ released: false }))).released, { timeout: 20_000, interval: 500 }).toBe(true);
     expect((await migrationsOverview(db, config)).lock).toMatchObject({ knexLocked: false, suspects: [] });
     expect((await listRuns(db.knex, config.migrationsTable, { limit: 1 })).runs[0]).toMatchObject({ kind: 'lock_release', actorLabel: admin.label });
+  });
+});
+
+describe('ending a session that could hold the lock', () => {
+  it('is only for a listed session, is audited, and lets the release through', async (ctx) => {
+    ctx.skip(!onPostgres(), 'a second session beside the dashboard needs a database with several connections; the embedded database has one');
+    const config = folder([], { '001_t.js': `exports.up = async (knex) => { await knex.raw('CREATE TABLE term_t (id int)'); };\nexports.down = async (knex) => { await knex.raw('DROP TABLE term_t'); };` });
+    await (await startRun(db, config, operator, { kind: 'latest', expected: ['001_t.js'] }, meta)).done;
+    await db.knex(`${config.migrationsTable}_lock`).update({ is_locked: 1 });
+    // Another client, in a transaction that took a schema-change lock and went idle.
+    const other = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 1 } });
+    try {
+      const trx = await other.transaction();
+      await trx.raw('ALTER TABLE term_t ADD COLUMN c int');
+      const pid = (await trx.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await expect(releaseKnexLock(db, config, admin, meta)).rejects.toMatchObject({ code: 'conflict' });
+      const ownPid = (await db.knex.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await expect(terminateSuspect(db, config, admin, ownPid === pid ? pid + 1 : ownPid, meta)).rejects.toMatchObject({ code: 'conflict' });
+      expect(await terminateSuspect(db, config, admin, pid, meta)).toMatchObject({ terminated: true, session: { pid } });
+      await expect.poll(async () => (await releaseKnexLock(db, config, admin, meta).catch(() => ({ released: false }))).released, { timeout: 10_000 }).toBe(true);
+      const audit = await db.knex('strata.audit_events').where({ action: 'migrations.terminate_backend' }).orderBy('id');
+      expect(audit.map((a: { outcome: string }) => a.outcome)).toEqual(['denied', 'success']);
+      expect((await listRuns(db.knex, config.migrationsTable, { limit: 2 })).runs.map((r) => r.kind)).toEqual(['lock_release', 'terminate_backend']);
+      await trx.rollback().catch(() => undefined);
+    } finally {
+      await other.destroy();
+    }
   });
 });
 

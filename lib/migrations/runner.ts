@@ -205,18 +205,26 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
   const entry = (name: string) => run.migrations.find((m) => m.name === name);
   const finishedHere = new Set<string>();
 
-  // Progress for other processes; on the embedded database this process is the only reader.
-  let progressQueued = false;
+  // Progress for other processes (on the embedded database this process is the only reader): at
+  // most one write in flight and one every 200 ms, each carrying the latest state.
+  let progressDue = false;
+  let progressBusy = false;
   const progress = () => {
-    if (!session.tag || progressQueued) return;
-    progressQueued = true;
-    setImmediate(() => {
-      progressQueued = false;
+    if (!session.tag) return;
+    progressDue = true;
+    if (progressBusy) return;
+    progressBusy = true;
+    setTimeout(() => {
+      progressDue = false;
       db.knex(RUNS)
         .where({ id: run.id, status: 'running' })
         .update({ current_migration: run.currentMigration, migrations: JSON.stringify(run.migrations) })
-        .catch((err: unknown) => log.warn({ err, runId: run.id }, 'could not record the run’s progress'));
-    });
+        .catch((err: unknown) => log.warn({ err, runId: run.id }, 'could not record the run’s progress'))
+        .finally(() => {
+          progressBusy = false;
+          if (progressDue) progress();
+        });
+    }, 200);
   };
 
   const { state, hooks, stop } = capture(
@@ -238,16 +246,8 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
   );
   live.statements = state.statements;
   // Written with the knex the migration ran on: inside its transaction when it has one.
-  hooks.afterMigration = async (k, name, dir, ms, checksum) => {
-    await recordStep(k, run.id, name, dir, ms);
-    if (dir === 'down') await k('strata.applied_migrations').where({ migrations_table: config.migrationsTable, name }).delete();
-    else {
-      await k('strata.applied_migrations')
-        .insert({ migrations_table: config.migrationsTable, name, checksum, run_id: run.id, actor_label: run.actorLabel, duration_ms: ms })
-        .onConflict(['migrations_table', 'name'])
-        .merge();
-    }
-  };
+  hooks.afterMigration = (k, name, dir, ms, checksum) =>
+    recordStep(k, { runId: run.id, table: config.migrationsTable, name, direction: dir, ms, checksum, actorLabel: run.actorLabel });
 
   let failure: RunError | null = null;
   try {

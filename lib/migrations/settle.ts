@@ -42,7 +42,26 @@ export async function settleOutcomes(
   return out;
 }
 
-/** Marks, in the migration's own transaction (or right after it, outside one), that its work is done. */
-export async function recordStep(k: Knex, runId: string, name: string, direction: 'up' | 'down', ms: number): Promise<void> {
-  await k(RUN_STEPS).insert({ run_id: runId, name, direction, ms }).onConflict(['run_id', 'name']).merge();
+export type Step = { runId: string; table: string; name: string; direction: 'up' | 'down'; ms: number; checksum: string; actorLabel: string };
+
+/**
+ * Marks, in the migration's own transaction (or right after it, outside one), that its work is
+ * done, and keeps Strata's applied record in step: the file's checksum, who, how long (up), or no
+ * record (down). One statement, so it costs one round trip per migration.
+ */
+export async function recordStep(k: Knex, s: Step): Promise<void> {
+  const step = `INSERT INTO ${RUN_STEPS} (run_id, name, direction, ms) VALUES (?, ?, ?, ?)
+                ON CONFLICT (run_id, name) DO UPDATE SET direction = EXCLUDED.direction, ms = EXCLUDED.ms, finished_at = now()`;
+  if (s.direction === 'up') {
+    await k.raw(
+      `WITH step AS (${step})
+       INSERT INTO strata.applied_migrations (migrations_table, name, checksum, run_id, actor_label, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (migrations_table, name) DO UPDATE
+         SET checksum = EXCLUDED.checksum, run_id = EXCLUDED.run_id, actor_label = EXCLUDED.actor_label,
+             duration_ms = EXCLUDED.duration_ms, applied_at = now()`,
+      [s.runId, s.name, s.direction, s.ms, s.table, s.name, s.checksum, s.runId, s.actorLabel, s.ms],
+    );
+  } else {
+    await k.raw(`WITH step AS (${step}) DELETE FROM strata.applied_migrations WHERE migrations_table = ? AND name = ?`, [s.runId, s.name, s.direction, s.ms, s.table, s.name]);
+  }
 }
