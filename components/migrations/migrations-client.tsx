@@ -1,9 +1,9 @@
 'use client';
 // The migrations page: every migration with its status, the lock, Run pending and Rollback batch
 // (operators), lock release (admins), and the run in progress, which survives a reload (?run=).
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
@@ -15,51 +15,60 @@ import { LockPanel } from './lock-panel';
 import { PlanDialog, type UndoRequest } from './plan-dialog';
 import { migrationKeys } from './query-keys';
 import { RunPanel } from './run-panel';
+import { actionReasons } from './action-reasons';
 import { undoOf } from './undo';
 
 type Abilities = { operate: boolean; releaseLock: boolean; role: string };
 
 export function MigrationsClient({ initial, abilities }: { initial: MigrationsStatus; abilities: Abilities }) {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
+  const qc = useQueryClient();
   const [dialog, setDialog] = useState<{ direction: 'up' | 'down'; undo?: UndoRequest } | null>(null);
   const status = useQuery({
     queryKey: migrationKeys.status,
     queryFn: () => apiFetch<MigrationsStatus>('/api/migrations'),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data?.lock.running ? 2000 : false),
+    // Every tab learns of a run started elsewhere: every second while one runs, every 5 s otherwise.
+    refetchInterval: (q) => (q.state.data?.lock.running || q.state.data?.busy ? 1000 : 5000),
   });
   const s = status.data;
   const runId = params.get('run') ?? s.lock.running?.id ?? null;
-  const showRun = (id: string | null) => router.replace(id ? `${pathname}?run=${id}` : pathname, { scroll: false });
+  // The run in the URL (a reload finds it again) without a server round trip: Next's router
+  // follows the browser's own history calls.
+  const showRun = (id: string | null) => window.history.replaceState(null, '', id ? `${pathname}?run=${id}` : pathname);
   const pending = s.migrations.filter((m) => m.status === 'pending').length;
-  const busy = !!s.lock.running || s.lock.knexLocked;
-  const why = !abilities.operate
-    ? `Your role (${abilities.role}) may view migrations but not run or roll them back; ask an operator.`
-    : s.blocked
-      ? 'Restore the missing migration files first (see above).'
-      : busy
-        ? 'The lock is held; wait for the run to finish.'
-        : null;
+  const why = actionReasons(s, abilities);
 
   return (
     <div className="flex flex-col gap-6">
       {s.blocked && <Notice tone="error">{s.blocked}</Notice>}
+      {s.busy && (
+        <Notice tone="info">
+          {s.busy.message} The list below is as Strata last read it, <Time iso={s.asOf} />.
+        </Notice>
+      )}
       <div className="flex flex-wrap items-center gap-3">
-        <Button tone="primary" disabled={!abilities.operate || !!s.blocked || busy || pending === 0} onClick={() => setDialog({ direction: 'up' })}>
+        <Button tone="primary" disabled={!!why.up} aria-describedby={why.up ? 'why-up' : undefined} onClick={() => setDialog({ direction: 'up' })}>
           Run pending{pending ? ` (${pending})` : ''}
         </Button>
-        <Button tone="danger" disabled={!abilities.operate || !!s.blocked || busy || s.lastBatch === null} onClick={() => setDialog({ direction: 'down' })}>
-          {s.lastBatch === null ? 'Rollback batch' : `Roll back batch ${s.lastBatch}`}
+        <Button tone="danger" disabled={!!why.down} aria-describedby={why.down ? 'why-down' : undefined} onClick={() => setDialog({ direction: 'down' })}>
+          {s.lastBatch === null ? 'Roll back batch' : `Roll back batch ${s.lastBatch}`}
         </Button>
         <Link href="/migrations/history" className="text-sm underline">
           History
         </Link>
-        {why && (
-          <p className="w-full text-sm text-slate-600 dark:text-slate-400" data-testid="actions-explanation">
-            {why}
+        {why.up && why.up === why.down ? (
+          <p id="why-up" className="w-full text-sm text-slate-600 dark:text-slate-400" data-testid="actions-explanation">
+            <span id="why-down">{why.up}</span>
           </p>
+        ) : (
+          (why.up || why.down) && (
+            <div className="w-full text-sm text-slate-600 dark:text-slate-400" data-testid="actions-explanation">
+              {why.up && <p id="why-up">Run pending: {why.up}</p>}
+              {why.down && <p id="why-down">Roll back: {why.down}</p>}
+            </div>
+          )
         )}
       </div>
       {runId && (
@@ -116,9 +125,12 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
           direction={dialog.direction}
           undo={dialog.undo}
           onClose={() => setDialog(null)}
-          onStarted={(id) => {
+          onStarted={(run) => {
             setDialog(null);
-            showRun(id);
+            // The panel shows the run at once, from the answer that started it.
+            qc.setQueryData(migrationKeys.run(run.id), { ...run, progress: null, statements: null });
+            showRun(run.id);
+            void qc.invalidateQueries({ queryKey: migrationKeys.status });
           }}
         />
       )}

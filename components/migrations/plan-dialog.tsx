@@ -5,7 +5,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { apiFetch, ApiClientError } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
-import type { Plan } from '@/lib/schemas/migrations';
+import type { Plan, RunSummary } from '@/lib/schemas/migrations';
 import { PlanView } from './plan-view';
 
 /** "Roll back what this run applied": the run, its batch and the migrations it left applied. */
@@ -19,7 +19,7 @@ export function PlanDialog({
 }: {
   direction: 'up' | 'down';
   undo?: UndoRequest;
-  onStarted: (runId: string) => void;
+  onStarted: (run: RunSummary) => void;
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -32,9 +32,9 @@ export function PlanDialog({
   const confirm = useMutation({
     mutationFn: (p: Plan) =>
       direction === 'up'
-        ? apiFetch<{ run: { id: string } }>('/api/migrations/latest', { method: 'POST', body: p.confirm })
-        : apiFetch<{ run: { id: string } }>('/api/migrations/rollback', { method: 'POST', body: undo ? { ...p.confirm, run: undo.runId } : p.confirm }),
-    onSuccess: (r) => onStarted(r.run.id),
+        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: p.confirm })
+        : apiFetch<{ run: RunSummary }>('/api/migrations/rollback', { method: 'POST', body: undo ? { ...p.confirm, run: undo.runId } : p.confirm }),
+    onSuccess: (r) => onStarted(r.run),
     onError: (err) => {
       // The database moved on since the plan: show the new one instead.
       const next = err instanceof ApiClientError && err.status === 409 ? (err.details as { plan?: Plan } | undefined)?.plan : undefined;

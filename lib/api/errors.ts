@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   too_many_requests: 429,
   internal: 500,
   database_unavailable: 503,
+  /** The embedded database's only connection is held by a run or a job; try again when it ends. */
+  database_busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

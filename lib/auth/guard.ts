@@ -3,6 +3,7 @@ import 'server-only';
 // cookie-authenticated change) does the request come from the dashboard's own pages.
 import type { NextRequest } from 'next/server';
 import { ApiError } from '../api/errors';
+import { busyError, embeddedBusy } from '../db/embedded-busy';
 import { getDb, type Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
 import { authenticate, type Authenticated } from './actor';
@@ -10,6 +11,7 @@ import { recordAudit } from './audit';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import type { Permission } from './permissions';
+import { credentialKey, forgetCredentials, recentCredential, rememberCredential } from './recent-credentials';
 import { clientIp, isMutating, isSameOrigin } from './request';
 
 export type Authorized = { db: Db; actor: Actor; via: Authenticated['via']; sessionId?: string; ip: string };
@@ -27,14 +29,35 @@ export function ownOrigin(req: NextRequest): string {
   return `${proto}://${host}`;
 }
 
-export async function authorize(req: NextRequest, ctx: { requestId: string }, permission: Permission): Promise<Authorized> {
+export type AuthorizeOptions = {
+  /**
+   * The route can answer from this process's memory (a run's progress, the lock, a job): while a
+   * run or a job holds the embedded database's only connection, it accepts a credential checked
+   * against the database in the last minute instead of waiting. Other routes answer 503 "busy".
+   */
+  fromMemoryWhileBusy?: boolean;
+};
+
+export async function authorize(req: NextRequest, ctx: { requestId: string }, permission: Permission, options: AuthorizeOptions = {}): Promise<Authorized> {
   const db = await getDb();
+  const ip = clientIp(req.headers);
+  const mutating = isMutating(req.method);
+  const key = credentialKey(req.headers);
+  // Any change may be a sign-out, a role change or a revocation: checked credentials are forgotten.
+  if (mutating) forgetCredentials();
+  const busy = embeddedBusy(db.target);
+  if (busy) {
+    const recent = options.fromMemoryWhileBusy && !mutating ? recentCredential(key) : null;
+    if (!recent) throw busyError(busy);
+    if (!permission(recent.actor.role)) throw new ApiError('forbidden', `The ${recent.actor.role} role may not ${permission.description}`);
+    return { db, actor: recent.actor, via: recent.via, sessionId: recent.sessionId, ip };
+  }
   const config = readAuthConfig();
   const auth = await getAuth(db.knex, config);
   const who = await authenticate(db.knex, auth, config, req.headers);
   if (!who) throw new ApiError('unauthorized', 'Sign in, or send a valid API token');
-  const ip = clientIp(req.headers);
-  const mutating = isMutating(req.method);
+  // This credential was just checked; a sign-out forgets it again once the session is gone.
+  rememberCredential(key, who);
   const deny = async (message: string, reason: string): Promise<never> => {
     if (mutating) {
       await recordAudit(db, {

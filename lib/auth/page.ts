@@ -4,11 +4,13 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
+import { embeddedBusy } from '../db/embedded-busy';
 import { getDb } from '../db/knex';
 import type { Actor } from '../schemas/auth';
 import { authenticate } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
+import { credentialKey, recentCredential, rememberCredential } from './recent-credentials';
 
 /** The signed-in user for this request, or null; computed once per request. */
 export const currentActor = cache(async (): Promise<Actor | null> => {
@@ -17,7 +19,12 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const h = new Headers(await headers());
   // Pages are reached with the browser's cookie only; a bearer token is for the API.
   h.delete('authorization');
+  const key = credentialKey(h);
+  // While a run or a job holds the embedded database, the sign-in checked in the last minute
+  // stands (lib/auth/recent-credentials.ts), so that the pages can say what is going on.
+  if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? null;
   const who = await authenticate(db.knex, await getAuth(db.knex, config), config, h);
+  if (who) rememberCredential(key, who);
   return who?.actor ?? null;
 });
 

@@ -3,6 +3,7 @@ import 'server-only';
 import knex, { type Knex } from 'knex';
 import { readConfig } from '../config';
 import { log } from '../log';
+import { guardEmbeddedPool } from './embedded-busy';
 import { knexConfig } from './knex-config';
 import { resolveTarget, type DbTarget } from './target';
 
@@ -28,7 +29,9 @@ export function getDb(): Promise<Db> {
         log.info({ dataDir: now.dataDir, owner: now.owner, url: now.url }, 'the embedded database has a new owner');
       }
     };
-    return { knex: knex(knexConfig(target, config, { onTargetChange })), target };
+    const k = knex(knexConfig(target, config, { onTargetChange }));
+    guardEmbeddedPool(k, target);
+    return { knex: k, target };
   })().catch((err: unknown) => {
     holder.__strataDb = undefined;
     throw err;

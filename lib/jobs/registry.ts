@@ -4,6 +4,8 @@ import 'server-only';
 // runs finds it again through GET .../jobs/{id}. A restart forgets them: each job is either
 // read-only or (a rebuild) leaves its trace in the catalog and the audit trail.
 import { randomUUID } from 'node:crypto';
+import { holdingEmbedded } from '../db/embedded-busy';
+import type { DbTarget } from '../db/target';
 import { log } from '../log';
 import type { JobKind, JobStatus, JobView } from '../schemas/vector-health';
 
@@ -66,8 +68,10 @@ export function runningCount(): number {
  * Starts `run` in the background and returns its job at once. `key` names what the job works on;
  * the caller checks runningJob(kind, key) first when a second identical job makes no sense.
  */
+const JOB_WHAT: Record<JobKind, string> = { recall: 'a recall measurement', 'exact-counts': 'an exact count', reindex: 'an index rebuild' };
+
 export function startJob(
-  spec: { kind: JobKind; key: string; subject: string; startedBy: string },
+  spec: { kind: JobKind; key: string; subject: string; startedBy: string; target: DbTarget },
   run: (ctx: JobContext) => Promise<Result>,
   onFinish?: (job: JobView) => Promise<void>,
 ): JobView {
@@ -108,7 +112,9 @@ export function startJob(
     await onFinish?.(view(final)).catch((err: unknown) => log.error({ err, jobId: entry.id }, 'job follow-up failed'));
     Object.assign(entry, final);
   };
-  void (async () => {
+  // On the embedded database the job holds the only connection: requests say so instead of waiting.
+  const holder = { kind: 'job' as const, what: `${JOB_WHAT[spec.kind]} of ${spec.subject}`, id: entry.id, by: spec.startedBy };
+  void holdingEmbedded(spec.target, holder, async () => {
     try {
       await finish('done', await run(ctx), null);
     } catch (err) {
@@ -118,7 +124,7 @@ export function startJob(
         await finish('failed', null, jobErrorMessage(err));
       }
     }
-  })();
+  });
   return view(entry);
 }
 

@@ -26,7 +26,7 @@ export async function runResponse(db: Db, actor: Actor, request: RunRequest, met
   }
   const location = `/api/migrations/runs/${started.id}`;
   if (!meta.wait) {
-    return NextResponse.json({ run: { id: started.id, kind: request.kind, status: 'running' } }, { status: 202, headers: { location } });
+    return NextResponse.json({ run: started.run }, { status: 202, headers: { location } });
   }
   const run = await Promise.race([started.done, started.databaseLost.then(() => null)]);
   if (!run) {

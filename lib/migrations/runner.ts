@@ -12,6 +12,7 @@ import { ApiError } from '../api/errors';
 import { targetLabel } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import { isConnectionError, retryWhileUnreachable } from '../db/connection-errors';
+import { holdingEmbedded } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
 import type { Actor } from '../schemas/auth';
@@ -49,6 +50,8 @@ function sameList(a: string[], b: string[]): boolean {
 
 export type StartedRun = {
   id: string;
+  /** The run as it stands when it has started (for the 202, so the page shows it at once). */
+  run: RunSummary;
   /** Resolves with the finished run, once its outcome is recorded. */
   done: Promise<RunSummary>;
   /** Resolves if the run loses the database, before its outcome can be recorded. */
@@ -182,7 +185,10 @@ export async function startRun(
   }
   let lost!: () => void;
   const databaseLost = new Promise<void>((r) => (lost = r));
-  const done = (async () => {
+  // On the embedded database the run holds the only connection until its outcome is recorded:
+  // requests meanwhile answer from memory or say it is busy (lib/db/embedded-busy.ts).
+  const holder = { kind: 'run' as const, what: request.kind === 'rollback' ? `a rollback of batch ${live.summary.batch}` : 'a migration run', id, by: actor.label };
+  const done = holdingEmbedded(db.target, holder, async () => {
     try {
       const finished = await execute(db, config, session, live, request, only, { t0, onDatabaseLost: () => lost(), retryDelayMs: options.retryDelayMs });
       await writeFinishedRun(db, finished, actor, meta, { delayMs: options.retryDelayMs, statements: keptStatements(live.statements) });
@@ -192,9 +198,9 @@ export async function startRun(
       liveRuns.delete(id);
       await session.close();
     }
-  })();
+  });
   done.catch((err: unknown) => log.error({ err, runId: id }, 'the run could not be recorded'));
-  return { id, done, databaseLost };
+  return { id, run: structuredClone(live.summary), done, databaseLost };
 }
 
 type ExecOptions = { t0: number; onDatabaseLost: () => void; retryDelayMs?: number };

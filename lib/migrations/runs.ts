@@ -4,6 +4,8 @@ import 'server-only';
 // the database row is what other processes and later starts read.
 import os from 'node:os';
 import type { Knex } from 'knex';
+import { busyError, embeddedBusy } from '../db/embedded-busy';
+import type { DbTarget } from '../db/target';
 import type { IndexProgress, MigrationOutcome, RunAftermath, RunDetail, RunMigration, RunSummary } from '../schemas/migrations';
 import { lockHolder } from './lock';
 
@@ -157,9 +159,26 @@ export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> 
   return { ...toSummary(row), progress, statements: row.statements };
 }
 
+/**
+ * A run for the API: from memory while this process runs it; otherwise its record, unless the
+ * embedded database is busy (then 503 at once rather than a wait behind the run).
+ */
+export async function readRun(db: { knex: Knex; target: DbTarget }, id: string): Promise<RunDetail | null> {
+  const busy = liveRuns.has(id) ? null : embeddedBusy(db.target);
+  if (busy) throw busyError(busy);
+  return getRun(db.knex, id);
+}
+
+/** The run of `table` going on in this process, from memory. */
+export function liveRun(table: string): RunSummary | null {
+  for (const live of liveRuns.values()) if (live.table === table && live.summary.status === 'running') return snapshot(live);
+  return null;
+}
+
 /** The run holding the run lock for `table` now, if any: from this process's memory, or its record. */
 export async function runningRun(knex: Knex, table: string): Promise<RunSummary | null> {
-  for (const live of liveRuns.values()) if (live.table === table && live.summary.status === 'running') return snapshot(live);
+  const here = liveRun(table);
+  if (here) return here;
   const holder = await lockHolder(knex, table);
   if (!holder?.runId) return null;
   // The holder writes its record right after it takes the lock; give it a moment.

@@ -6,8 +6,10 @@ import type { AuditDb } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import type { MigrationRow, MigrationsStatus } from '../schemas/migrations';
 import { missingFiles } from './plan';
-import { lockState } from './lock-state';
+import { busyMessage, embeddedBusy, type EmbeddedHolder } from '../db/embedded-busy';
+import { heldByRun, lockState } from './lock-state';
 import { reconcileRuns } from './reconcile';
+import { liveRun } from './runs';
 import { fileFacts } from './files';
 import { StrataMigrationSource } from './source';
 
@@ -56,9 +58,36 @@ export async function migrationStatus(db: Knex, config: StrataConfig): Promise<M
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+// The last overview read per migrations table, for the moments the embedded database is busy.
+const lastRead: Map<string, MigrationsStatus> = ((globalThis as Record<string, unknown>).__strataLastMigrationsStatus ??= new Map<string, MigrationsStatus>()) as Map<
+  string,
+  MigrationsStatus
+>;
+
+/** While a run or a job holds the embedded database: the last list read, and the lock from memory. */
+function busyOverview(config: StrataConfig, busy: EmbeddedHolder): MigrationsStatus {
+  const running = liveRun(config.migrationsTable);
+  const last = lastRead.get(config.migrationsTable);
+  const message = busyMessage(busy);
+  return {
+    migrations: last?.migrations ?? [],
+    lastBatch: last?.lastBatch ?? null,
+    blocked: last?.blocked ?? null,
+    migrationsTable: config.migrationsTable,
+    asOf: last?.asOf ?? new Date(0).toISOString(),
+    lock: running
+      ? { knexLocked: last?.lock.knexLocked ?? false, knexLockedSince: last?.lock.knexLockedSince ?? null, running, suspects: [], explanation: heldByRun(running) }
+      : { knexLocked: last?.lock.knexLocked ?? false, knexLockedSince: last?.lock.knexLockedSince ?? null, running: null, suspects: [], explanation: message },
+    busy: { message, what: busy.what, by: busy.by, startedAt: new Date(busy.startedAt).toISOString() },
+  };
+}
+
 /** Everything the migrations page shows, after marking runs whose process died as interrupted. */
 export async function migrationsOverview(db: AuditDb, config: StrataConfig): Promise<MigrationsStatus> {
+  const busy = embeddedBusy(db.target);
+  if (busy) return busyOverview(config, busy);
   const { knex } = db;
+  const asOf = new Date().toISOString();
   await reconcileRuns(db, config);
   const [migrations, lock, missing] = await Promise.all([
     migrationStatus(knex, config),
@@ -66,7 +95,7 @@ export async function migrationsOverview(db: AuditDb, config: StrataConfig): Pro
     missingFiles(knex, config),
   ]);
   const batches = migrations.map((m) => m.batch).filter((b): b is number => b !== null);
-  return {
+  const status: MigrationsStatus = {
     migrations,
     lastBatch: batches.length ? Math.max(...batches) : null,
     lock,
@@ -74,5 +103,9 @@ export async function migrationsOverview(db: AuditDb, config: StrataConfig): Pro
       ? `${missing.length} applied migration(s) have no file on disk (${missing.join(', ')}): knex refuses to run or roll back until the files are restored.`
       : null,
     migrationsTable: config.migrationsTable,
+    asOf,
+    busy: null,
   };
+  lastRead.set(config.migrationsTable, status);
+  return status;
 }

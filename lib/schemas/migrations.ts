@@ -158,6 +158,13 @@ export type MigrationsStatus = {
   /** Why knex would refuse to run now (e.g. applied migrations whose files are missing). */
   blocked: string | null;
   migrationsTable: string;
+  /** When the migrations list was read from the database. */
+  asOf: string;
+  /**
+   * Set while a run or a job holds the embedded database's only connection: the list is the last
+   * one read (at `asOf`), and the lock comes from this process's memory.
+   */
+  busy: { message: string; what: string; by: string; startedAt: string } | null;
 };
 
 export type PlanMigration = {

@@ -9,6 +9,6 @@ import { migrationsOverview } from '@/lib/migrations/status';
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (req, ctx) => {
-  const { db } = await authorize(req, ctx, mayView);
+  const { db } = await authorize(req, ctx, mayView, { fromMemoryWhileBusy: true });
   return NextResponse.json(await migrationsOverview(db, readConfig()), { headers: { 'cache-control': 'no-store' } });
 });

@@ -1,12 +1,45 @@
 // The embedded database: PGlite with pgvector, served over the PostgreSQL wire protocol so
-// that knex and pg use it unchanged. The process that starts it owns the data folder.
+// that knex and pg use it unchanged. The process that starts it owns the data folder. The engine
+// runs in a worker thread (pglite-worker.mjs), so that its statements never block this thread.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 import { acquireLock } from './lock';
 import { startGate, type Gate } from './gate';
+
+// A plain file loaded by Node at run time (never bundled), found from the project root as
+// lib/migrations/native-import.cjs is.
+const WORKER = path.join(process.cwd(), 'lib', 'db', 'embedded', 'pglite-worker.mjs');
+
+type Engine = { port: number; close(): Promise<void> };
+
+function startEngine(pgdata: string, withVector: boolean): Promise<Engine> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: { pgdata, withVector } });
+    const fail = (err: Error) => {
+      void worker.terminate();
+      reject(err);
+    };
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the embedded database's engine stopped while starting (exit code ${code})`)));
+    worker.once('message', (m: { type: string; port?: number; message?: string }) => {
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('error');
+      if (m.type !== 'ready') return fail(new Error(`the embedded database could not start: ${m.message ?? m.type}`));
+      // The process may exit with the engine still open (a CLI command): it does not hold it up.
+      worker.unref();
+      resolve({
+        port: m.port!,
+        close: () =>
+          new Promise<void>((done) => {
+            worker.once('message', () => void worker.terminate().then(() => done()));
+            worker.once('exit', () => done());
+            worker.postMessage({ type: 'close' });
+          }),
+      });
+    });
+  });
+}
 
 export type EmbeddedServer = {
   dataDir: string;
@@ -30,25 +63,19 @@ export async function startEmbedded(
   options: { withVector?: boolean } = {},
 ): Promise<EmbeddedServer> {
   const lock = acquireLock(dataDir);
-  let db: PGlite | undefined;
-  let socketServer: PGLiteSocketServer | undefined;
+  let engine: Engine | undefined;
   let gate: Gate | undefined;
   try {
     const pgdata = path.join(dataDir, 'pgdata');
     fs.mkdirSync(pgdata, { recursive: true });
     // withVector: false gives a server without pgvector, as some managed PostgreSQL offerings are.
-    db = await PGlite.create(pgdata, { extensions: options.withVector === false ? {} : { vector } });
-    // The real socket server listens on a private port; only the gate talks to it.
-    // It allows two connections so that a closing one may linger while the gate admits the next.
-    socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
-    await socketServer.start();
-    const upstreamPort = Number(socketServer.getServerConn().split(':').pop());
-    gate = await startGate({ port, upstream: { host: '127.0.0.1', port: upstreamPort } });
+    // The engine's socket server listens on a private port; only the gate talks to it.
+    engine = await startEngine(pgdata, options.withVector !== false);
+    gate = await startGate({ port, upstream: { host: '127.0.0.1', port: engine.port } });
     lock.update(gate.port);
   } catch (err) {
     await gate?.close().catch(() => undefined);
-    await socketServer?.stop().catch(() => undefined);
-    await db?.close().catch(() => undefined);
+    await engine?.close().catch(() => undefined);
     lock.release();
     throw err;
   }
@@ -57,8 +84,7 @@ export async function startEmbedded(
   process.on('exit', onExit);
   let closed: Promise<void> | undefined;
   const g = gate;
-  const s = socketServer;
-  const d = db;
+  const e = engine;
   return {
     dataDir,
     port: g.port,
@@ -69,8 +95,7 @@ export async function startEmbedded(
         // gate that is about to go.
         lock.closing();
         await g.close();
-        await s.stop();
-        await d.close();
+        await e.close();
         lock.release();
         process.off('exit', onExit);
       })();

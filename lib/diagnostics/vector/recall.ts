@@ -149,7 +149,7 @@ export async function startRecall(db: Db, input: RecallInput, startedBy: string)
   const setting = target.method === 'ivfflat' ? 'ivfflat.probes' : 'hnsw.ef_search';
   const lists = parseOptions(target.reloptions).lists ?? 100;
   const limitSeconds = input.timeLimitSeconds;
-  const job = startJob({ kind: 'recall', key, subject: target.label, startedBy }, async (ctx) => {
+  const job = startJob({ kind: 'recall', key, subject: target.label, startedBy, target: db.target }, async (ctx) => {
     const deadline = Date.now() + limitSeconds * 1000;
     let partial: RecallResult | null = null;
     const keep: JobContext = { progress: ctx.progress, partial: (r) => ((partial = r as RecallResult), ctx.partial(r)) };

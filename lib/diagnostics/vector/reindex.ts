@@ -63,7 +63,7 @@ export async function startReindex(db: Db, input: ReindexInput, who: ReindexWho)
   const statement = db.knex.raw(`REINDEX INDEX ${concurrently ? 'CONCURRENTLY ' : ''}??.??`, [target.schema, target.name]).toQuery();
   const started = Date.now();
   const job = startJob(
-    { kind: 'reindex', key: target.label, subject: target.label, startedBy: who.actor.label },
+    { kind: 'reindex', key: target.label, subject: target.label, startedBy: who.actor.label, target: db.target },
     async (ctx): Promise<ReindexResult> => {
       ctx.progress(0, 100, `${concurrently ? 'REINDEX CONCURRENTLY' : 'REINDEX'}: waiting for its lock`);
       // A connection of its own: REINDEX CONCURRENTLY cannot run in a transaction, and the

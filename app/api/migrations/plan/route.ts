@@ -5,13 +5,13 @@ import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayDryRun } from '@/lib/auth/permissions';
 import { readConfig } from '@/lib/config';
-import { makePlan } from '@/lib/migrations/plan';
+import { planForRequest } from '@/lib/migrations/plan-request';
 import { planBodySchema } from '@/lib/schemas/migrations';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db } = await authorize(req, ctx, mayDryRun);
+  const { db, actor } = await authorize(req, ctx, mayDryRun);
   const { direction } = await parseBody(req, planBodySchema);
-  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction) });
+  return NextResponse.json({ plan: await planForRequest(db, readConfig(), direction, actor.label, ctx.requestId) });
 });

@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { RunPageClient } from '@/components/migrations/run-page-client';
+import { ApiError } from '@/lib/api/errors';
 import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
 import { getDb } from '@/lib/db/knex';
 import { log } from '@/lib/log';
-import { getRun } from '@/lib/migrations/runs';
+import { readRun } from '@/lib/migrations/runs';
 import { runIdParamSchema, type RunDetail } from '@/lib/schemas/migrations';
 
 export const dynamic = 'force-dynamic';
@@ -18,10 +19,12 @@ export default async function MigrationRunPage({ params }: { params: Promise<{ i
   if (!runIdParamSchema.safeParse({ id }).success) notFound();
   let run: RunDetail | null = null;
   let failed = false;
+  let busy: string | null = null;
   try {
-    run = await getRun((await getDb()).knex, id);
+    run = await readRun(await getDb(), id);
   } catch (err) {
-    log.error({ err }, 'reading a run failed');
+    if (err instanceof ApiError && err.code === 'database_busy') busy = err.message;
+    else log.error({ err }, 'reading a run failed');
     failed = true;
   }
   if (!failed && !run) notFound();
@@ -37,7 +40,7 @@ export default async function MigrationRunPage({ params }: { params: Promise<{ i
         </Link>{' '}
         /
       </p>
-      {run ? <RunPageClient initial={run} /> : <DbError what="this run" />}
+      {run ? <RunPageClient initial={run} /> : <DbError what="this run" busy={busy} />}
     </>
   );
 }
