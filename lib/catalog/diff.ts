@@ -223,7 +223,9 @@ export function diffSnapshots(from: CatalogSnapshot, to: CatalogSnapshot, option
       push(RANK.alter.trigger, 'trigger', g.name, tableLabel(table), 'changed', [{ what: 'definition', from: a.definition, to: b.definition }], [ddl.dropTrigger(a), ddl.createTrigger(b)]);
     }
   }
-  return out.sort((x, y) => x.rank - y.rank || x.name.localeCompare(y.name)).map(({ rank: _rank, ...c }) => c);
+  return out
+    .sort((x, y) => x.rank - y.rank || x.name.localeCompare(y.name))
+    .map((c) => ({ kind: c.kind, name: c.name, table: c.table, change: c.change, details: c.details, sql: c.sql }));
 }
 
 /** The SQL of every change, in order. */

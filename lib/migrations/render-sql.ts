@@ -68,9 +68,11 @@ export function renderSql(sql: string, bindings: readonly unknown[] | undefined,
         let depth = 1;
         end = i + 2;
         while (end < n && depth > 0) {
-          if (sql[end] === '/' && sql[end + 1] === '*') (depth++, (end += 2));
-          else if (sql[end] === '*' && sql[end + 1] === '/') (depth--, (end += 2));
-          else end++;
+          const pair = sql.slice(end, end + 2);
+          if (pair === '/*' || pair === '*/') {
+            depth += pair === '/*' ? 1 : -1;
+            end += 2;
+          } else end++;
         }
       } else if (c === '$' && !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? '')) {
         const placeholder = /^\$(\d+)/.exec(sql.slice(i, i + 12));
