@@ -14,6 +14,9 @@ export async function register(): Promise<void> {
     // A run that was going when the previous server process died is marked interrupted.
     const interrupted = await reconcileRuns(db.knex, readConfig().migrationsTable);
     if (interrupted) log.warn({ interrupted }, 'marked migration runs of a stopped process as interrupted');
+    // Shadow databases that a stopped process left on the shadow server.
+    const { cleanupShadowLeftovers } = await import('./lib/shadow/shadow');
+    await cleanupShadowLeftovers(readConfig()).catch((err: unknown) => log.warn({ err }, 'could not look for leftover shadow databases'));
   } catch (err) {
     log.error({ err }, 'could not prepare the database at start-up');
   }
