@@ -39,7 +39,15 @@ function remember(key: string, dump: ArrayBuffer): void {
 
 function connect(url: string): Knex {
   // One connection: the embedded engine has one backend, and knex's migrator needs no more.
-  return knex({ client: 'pg', connection: { connectionString: url, application_name: 'strata-shadow' }, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 30_000 });
+  // knex's own warnings ("migration file … failed") are what the plan reports; not for the log.
+  const quiet = () => undefined;
+  return knex({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'strata-shadow' },
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: 30_000,
+    log: { warn: quiet, error: quiet, deprecate: quiet, debug: quiet },
+  });
 }
 
 async function serverVersion(k: Knex): Promise<string> {
