@@ -197,10 +197,14 @@ async function query(conn: Queryable, options: SnapshotOptions): Promise<Catalog
 export async function readSnapshot(conn: Queryable, options: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const isTransaction = 'isTransaction' in conn && (conn as Knex.Transaction).isTransaction;
   if (!isTransaction) {
-    return (conn as Knex).transaction(async (trx) => {
-      await trx.raw(`SELECT set_config('search_path', 'public', true)`);
-      return query(trx, options);
-    });
+    // Only the catalog is read, with a time limit, so a busy live database is never held up.
+    return (conn as Knex).transaction(
+      async (trx) => {
+        await trx.raw(`SELECT set_config('search_path', 'public', true), set_config('statement_timeout', '10s', true)`);
+        return query(trx, options);
+      },
+      { readOnly: true },
+    );
   }
   const { rows } = await conn.raw<{ rows: { path: string }[] }>(`SELECT current_setting('search_path') AS path, set_config('search_path', 'public', true)`);
   try {

@@ -42,7 +42,7 @@ async function step(k: Knex, config: StrataConfig, name: string, direction: 'up'
   }
 }
 
-/** "index items_title_idx is left behind", "extension vector is gone", for a finding's message. */
+/** "index items_title_idx on items is left behind", for a finding's message: the words say what `added` and `removed` mean there. */
 export function describeChanges(changes: SchemaChange[], added: string, removed: string, changed: string): string {
   return changes
     .map((c) => `${c.kind} ${c.name}${c.table && c.kind !== 'column' ? ` on ${c.table}` : ''} ${c.change === 'added' ? added : c.change === 'removed' ? removed : `${changed} (${c.details.map((d) => d.what).join(', ')})`}`)
@@ -85,9 +85,10 @@ async function pass(k: Knex, config: StrataConfig, names: string[], start: numbe
       out.next = i + 1;
       return out;
     }
-    const left = diffSnapshots(pre, await snap());
+    // From the catalog down() leaves to the one before up(): the SQL is what down() still has to do.
+    const left = diffSnapshots(await snap(), pre);
     if (left.length) {
-      out.findings.push({ migration: name, rule: 'down-incomplete', message: `down() does not undo up(): ${describeChanges(left, 'is left behind', 'is gone (it was there before up())', 'differs from before up()')}`, changes: left });
+      out.findings.push({ migration: name, rule: 'down-incomplete', message: `down() does not undo up(): ${describeChanges(left, 'is gone (it was there before up())', 'is left behind', 'differs from before up()')}`, changes: left });
     }
     const again = await step(k, config, name, 'up');
     if (again.error) {
@@ -96,9 +97,9 @@ async function pass(k: Knex, config: StrataConfig, names: string[], start: numbe
       return out;
     }
     const s3 = await snap();
-    const differs = diffSnapshots(s1, s3);
+    const differs = diffSnapshots(s3, s1);
     if (differs.length) {
-      out.findings.push({ migration: name, rule: 'up-differs-again', message: `up() after down() gives another schema: ${describeChanges(differs, 'is new', 'is missing', 'differs')}`, changes: differs });
+      out.findings.push({ migration: name, rule: 'up-differs-again', message: `up() after down() gives another schema: ${describeChanges(differs, 'is missing', 'is new', 'differs')}`, changes: differs });
       out.next = i + 1;
       return out;
     }

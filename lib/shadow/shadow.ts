@@ -5,6 +5,7 @@ import 'server-only';
 // STRATA_SHADOW_DATABASE_URL (a database per use), or the embedded engine (a PGlite per use).
 // The live database is never touched here: the caller passes what was applied.
 import knex, { type Knex } from 'knex';
+import { readSnapshot, type CatalogSnapshot, type SnapshotOptions } from '../catalog/snapshot';
 import type { StrataConfig } from '../config';
 import { describeTarget } from '../db/target';
 import { log } from '../log';
@@ -186,5 +187,30 @@ function stopWith<T>(d: Deadline, work: Promise<T>): Promise<T> {
         reject(d.signal.aborted ? d.error() : err);
       },
     );
+  });
+}
+
+// Snapshots of replays, by replay key: a replay of the same files gives the same catalog.
+const SNAPSHOTS_KEPT = 20;
+const snapshots: Map<string, { snapshot: CatalogSnapshot; info: ShadowInfo }> = ((globalThis as Record<string, unknown>).__strataReplaySnapshots ??= new Map()) as Map<
+  string,
+  { snapshot: CatalogSnapshot; info: ShadowInfo }
+>;
+
+/**
+ * The catalog of the replay of `req.applied`: read once on a shadow, then from memory while the
+ * files are unchanged (the key covers their checksums and the shadow engine).
+ */
+export async function replaySnapshot(req: ShadowRequest, options: SnapshotOptions): Promise<{ snapshot: CatalogSnapshot; info: ShadowInfo; replay: ReplayInfo }> {
+  const { key } = await replayPlan(req.config, req.applied, shadowEngine(req.config));
+  const cacheKey = `${key}|${JSON.stringify(options)}`;
+  const hit = snapshots.get(cacheKey);
+  if (hit) return { ...hit, replay: { migrations: req.applied.length, reused: true } };
+  return withShadow(req, async (shadow) => {
+    const snapshot = await readSnapshot(shadow.knex, options);
+    snapshots.delete(cacheKey);
+    snapshots.set(cacheKey, { snapshot, info: shadow.info });
+    while (snapshots.size > SNAPSHOTS_KEPT) snapshots.delete(snapshots.keys().next().value!);
+    return { snapshot, info: shadow.info, replay: shadow.replay };
   });
 }

@@ -1,4 +1,4 @@
-// POST /api/migrations/plan: a dry run of pending migrations (up) or of the last batch (down), always rolled back.
+// POST /api/migrations/plan: pending migrations (up) or the last batch (down) previewed on the live database (rolled back) and on a shadow database.
 import { NextResponse } from 'next/server';
 import { apiRoute } from '@/lib/api/handler';
 import { parseBody } from '@/lib/api/input';
@@ -13,5 +13,5 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db } = await authorize(req, ctx, mayDryRun);
   const { direction } = await parseBody(req, planBodySchema);
-  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction) });
+  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction, { signal: req.signal }) });
 });
