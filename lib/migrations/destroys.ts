@@ -34,3 +34,22 @@ export function destructionsOf(migration: string, effects: SchemaChange[] | null
   }
   return out;
 }
+
+/** Rows a DELETE or TRUNCATE takes from a table: as the live dry run counted them, or as far as is known. */
+export function rowsDeleted(migration: string, ops: SqlOp[], touched: number | null, rows: Map<string, TableRows>): Destruction[] {
+  const out: Destruction[] = [];
+  for (const op of ops) {
+    const deletes = (op.op === 'write_rows' && op.kind === 'delete') || op.op === 'truncate';
+    if (!deletes || !('relation' in op)) continue;
+    const name = relationLabel(op.relation);
+    const now = rows.get(name);
+    const base = { kind: 'rows' as const, name, table: null, migration, rowsEstimated: false };
+    if (op.op === 'write_rows' && touched !== null) out.push({ ...base, rows: touched, rowsNote: null });
+    else if (op.op === 'truncate' && now?.rows != null) out.push({ ...base, rows: now.rows, rowsEstimated: now.estimated, rowsNote: now.note });
+    else {
+      const held = now?.exists && now.rows !== null ? `it holds ${now.rows.toLocaleString('en-US')} now; ` : '';
+      out.push({ ...base, rows: null, rowsNote: `${held}how many are deleted could be previewed only on the shadow, which has none of the live data` });
+    }
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import 'server-only';
 import type { Knex } from 'knex';
 import type { SchemaChange } from '../schemas/catalog';
 import type { Destruction, Finding, Unseen } from '../schemas/migrations';
-import { destructionsOf } from './destroys';
+import { destructionsOf, rowsDeleted } from './destroys';
 import { applyStatement, relationOfLabel, tableRows, type TableRows } from './row-counts';
 import { relationLabel, statementOps, type Relation, type SqlOp } from './sql-facts';
 
@@ -151,7 +151,9 @@ export async function review(knex: Knex, migrations: ReviewMigration[]): Promise
           for (const f of findingsFor(op, r, droppedFirst)) findings.push({ ...f, migration: m.name, statement: s.sql });
           if (op.op === 'drop_index' && op.ifExists) droppedFirst.add(op.relation.name);
         }
-        applyStatement(rows, ops, s.results ? (s.results[i]?.rows ?? null) : null, m.name);
+        const touched = s.results ? (s.results[i]?.rows ?? null) : null;
+        destroys.push(...rowsDeleted(m.name, ops, touched, rows));
+        applyStatement(rows, ops, touched, m.name);
       });
     }
     // What the statements do not say (a CASCADE, an extension's drop) the shadow's effect does.

@@ -110,7 +110,8 @@ export type Finding = {
 };
 
 export type Destruction = {
-  kind: ObjectKind;
+  /** An object, or 'rows': rows a DELETE or TRUNCATE removes from a table that stays. */
+  kind: ObjectKind | 'rows';
   name: string;
   table: string | null;
   /** Rows in the table (or column's table) when the migration runs; null when not known (see rowsNote) or not a table. */
