@@ -17,7 +17,7 @@ describe('npm run migrate:verify', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('ok    20250101000001_items.cjs: up → down → up gives back the same schema');
     expect(r.stdout).toContain('FAIL  20250101000007_items_title_index.ts: down() does not undo up(): index items_title_idx on items is left behind');
-    expect(r.stdout).toContain('      To undo up() completely, down() would also have to run:\n        DROP INDEX items_title_idx;');
+    expect(r.stdout).toContain('      To get back the schema from before up(), after down() one would still have to run:\n        DROP INDEX items_title_idx;');
   });
 
   it('exits 0 when the pending migrations of the database go up, down and up again cleanly', async () => {

@@ -21,7 +21,7 @@ export function roundTripText(r: RoundTripReport): string {
   for (const name of r.checked) lines.push(`ok    ${name}: up → down → up gives back the same schema`);
   for (const f of r.findings) {
     lines.push(`FAIL  ${f.migration}: ${f.message}`);
-    if (f.changes.length) lines.push(f.rule === 'down-incomplete' ? '      To undo up() completely, down() would also have to run:' : '      To give what the first up() gave:');
+    if (f.changes.length) lines.push(f.rule === 'down-incomplete' ? '      To get back the schema from before up(), after down() one would still have to run:' : '      To match what the first up() gave, one would have to run:');
     for (const c of f.changes) for (const sql of c.sql) lines.push(`        ${sql.replace(/\n/g, '\n        ')};`);
   }
   if (r.notChecked.length) lines.push(`Not checked (the shadow could not get past an earlier failure): ${r.notChecked.join(', ')}`);
