@@ -11,8 +11,10 @@ import { Button, ErrorText } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import type { MigrationsStatus } from '@/lib/schemas/migrations';
 import { duration, STATUS_LABEL, STATUS_STYLE } from './format';
+import { DriftCard } from './drift-card';
 import { PlanDialog } from './plan-dialog';
 import { migrationKeys } from './query-keys';
+import { RoundTripCard } from './round-trip-card';
 import { RunPanel } from './run-panel';
 
 type Abilities = { operate: boolean; releaseLock: boolean; role: string };
@@ -99,6 +101,8 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
       </div>
       {runId && <RunPanel key={runId} id={runId} onClose={() => showRun(null)} />}
       <LockPanel status={s} canRelease={abilities.releaseLock} />
+      <DriftCard />
+      <RoundTripCard pending={pending} canRun={abilities.operate} role={abilities.role} />
       <Card title={`${s.migrations.length} migrations in ${s.migrationsTable}`}>
         {s.migrations.length === 0 ? (
           <p className="text-sm">No migration files found. Create one with npm run migrate:make -- name.</p>
