@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { StrataMigrationSource } from '../lib/migrations/source';
+import { dropShadowTemplates } from '../test/harness/shadow-templates';
 import { expectAccessible } from './axe';
 import { E2E_PORT, serverEnv } from './env';
 import { adminCookie, bareClient, createUser, signInContext, withDatabase } from './helpers';
@@ -61,6 +62,7 @@ test('the rollback confirmation of a batch with non-transactional migrations lis
       await db.migrate.rollback({ tableName: MESSY_TABLE, migrationSource: new StrataMigrationSource(MESSY) }, true);
       // knex's own tables for this folder: to the other dashboard they would be drift.
       await db.schema.dropTableIfExists(`${MESSY_TABLE}_lock`).dropTableIfExists(MESSY_TABLE);
+      if (env.STRATA_SHADOW_DATABASE_URL) await dropShadowTemplates(env.STRATA_SHADOW_DATABASE_URL, db, [{ migrationsTable: MESSY_TABLE, migrationsDir: MESSY }]);
     });
     await messy.stop();
   }

@@ -2,21 +2,29 @@
 // none on an untouched database; exactly the hand-made changes after them, each with SQL that,
 // once run, leaves no drift. And the round trip (migrate:verify's check) on the fixture folder.
 import path from 'node:path';
-import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { StrataConfig } from '../lib/config';
 import { checkDrift } from '../lib/migrations/drift';
 import { verifyMigrations } from '../lib/migrations/round-trip';
 import { StrataMigrationSource } from '../lib/migrations/source';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { freshTestDatabase } from './harness/db';
+import { dropShadowTemplates } from './harness/shadow-templates';
 
 const db = freshTestDatabase();
 const { adminUrl } = inject('testDb');
 const NO_SERVER = 'skipped without a PostgreSQL server to make shadow databases on (TEST_DATABASE_URL)';
 
+const used: StrataConfig[] = [];
 function configFor(source: 'embedded' | 'server', extra: Partial<StrataConfig> = {}): StrataConfig {
-  return { ...db.config, ...extra, shadow: { databaseUrl: source === 'server' ? adminUrl! : undefined, timeoutMs: 120_000, maxConcurrent: 2 } };
+  const config = { ...db.config, ...extra, shadow: { databaseUrl: source === 'server' ? adminUrl! : undefined, timeoutMs: 120_000, maxConcurrent: 2 } };
+  used.push(config);
+  return config;
 }
+
+afterAll(async () => {
+  if (adminUrl) await dropShadowTemplates(adminUrl, db.knex, used);
+});
 
 beforeAll(async () => {
   await ensureStrataSchema(db.knex);

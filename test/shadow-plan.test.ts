@@ -6,20 +6,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { StrataConfig } from '../lib/config';
 import { makePlan } from '../lib/migrations/plan';
 import { StrataMigrationSource } from '../lib/migrations/source';
 import { freshTestDatabase } from './harness/db';
+import { dropShadowTemplates } from './harness/shadow-templates';
 
 const FIXTURE = path.join(process.cwd(), 'test', 'fixtures', 'messy-migrations');
 const NAMES = fs.readdirSync(FIXTURE).sort();
 const db = freshTestDatabase();
 const { adminUrl } = inject('testDb');
 
+const used: StrataConfig[] = [];
 function configFor(source: 'embedded' | 'server', table: string, dir = FIXTURE): StrataConfig {
-  return { ...db.config, migrationsDir: dir, migrationsTable: table, shadow: { databaseUrl: source === 'server' ? adminUrl! : undefined, timeoutMs: 120_000, maxConcurrent: 2 } };
+  const config = { ...db.config, migrationsDir: dir, migrationsTable: table, shadow: { databaseUrl: source === 'server' ? adminUrl! : undefined, timeoutMs: 120_000, maxConcurrent: 2 } };
+  used.push(config);
+  return config;
 }
+
+afterAll(async () => {
+  if (adminUrl) await dropShadowTemplates(adminUrl, db.knex, used);
+});
 
 let round = 0;
 /** A database state of its own for each case: the fixture's tables dropped, a migrations table of its own. */

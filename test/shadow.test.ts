@@ -10,7 +10,7 @@ import { readConfig, type StrataConfig } from '../lib/config';
 import { readSnapshot } from '../lib/catalog/snapshot';
 import { activeShadows, ShadowStoppedError } from '../lib/shadow/limits';
 import { ReplayUnavailableError } from '../lib/shadow/replay';
-import { scopeId } from '../lib/shadow/server-source';
+import { templatePattern } from '../lib/shadow/scope';
 import { cleanupShadowLeftovers, withShadow } from '../lib/shadow/shadow';
 import { GUIDE_MIGRATIONS } from './harness/migration-files';
 
@@ -136,6 +136,28 @@ describe('leftovers on the shadow server', () => {
     expect(dropped).toContain(database);
     expect(await stillThere('server', adminUrl!, database)).toBe(false);
   });
+
+  it('drops a saved replay nobody used for a week, and keeps one used since', async (ctx) => {
+    ctx.skip(!adminUrl, NO_SERVER);
+    const admin = knex({ client: 'pg', connection: adminUrl!, pool: { min: 0, max: 1 } });
+    const old = 'strata_shadow_t_0ld0ld00_0000000000000000';
+    const recent = 'strata_shadow_t_0ld0ld00_1111111111111111';
+    const day = 24 * 3600 * 1000;
+    try {
+      for (const [name, used] of [[old, Date.now() - 8 * day], [recent, Date.now() - day]] as const) {
+        await admin.raw('CREATE DATABASE ?? TEMPLATE template0', [name]);
+        const comment = JSON.stringify({ strata: 'shadow-template', scope: '0ld0ld00', created: new Date(Date.now() - 30 * day).toISOString(), used: new Date(used).toISOString() });
+        await admin.raw(`COMMENT ON DATABASE ?? IS ${admin.raw('?', [comment]).toQuery()}`, [name]);
+      }
+      const dropped = await cleanupShadowLeftovers(configFor('server'));
+      expect(dropped).toContain(old);
+      expect(dropped).not.toContain(recent);
+      expect(await stillThere('server', adminUrl!, recent)).toBe(true);
+    } finally {
+      for (const name of [old, recent]) await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
+      await admin.destroy();
+    }
+  });
 });
 
 function alive(pid: number): boolean {
@@ -152,7 +174,7 @@ afterAll(async () => {
   if (!adminUrl) return;
   const admin = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   try {
-    const { rows } = await admin.raw<{ rows: { datname: string }[] }>(`SELECT datname FROM pg_database WHERE datname LIKE ?`, [`strata\\_shadow\\_t\\_${scopeId('shadow-test')}%`]);
+    const { rows } = await admin.raw<{ rows: { datname: string }[] }>(`SELECT datname FROM pg_database WHERE datname LIKE ?`, [templatePattern('shadow-test')]);
     for (const r of rows) await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [r.datname]);
   } finally {
     await admin.destroy();

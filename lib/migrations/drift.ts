@@ -13,7 +13,8 @@ import type { DriftItem, DriftReport } from '../schemas/shadow';
 import { shadowProblem } from '../shadow/explain';
 import { ShadowStoppedError } from '../shadow/limits';
 import { replaySnapshot } from '../shadow/shadow';
-import { appliedMigrations, liveScope } from './plan';
+import { appliedMigrations } from './plan';
+import { liveScope } from '../shadow/scope';
 import { migrationStatus } from './status';
 
 const WHERE = { removed: 'live_only', added: 'migrations_only', changed: 'different' } as const;

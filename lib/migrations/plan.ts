@@ -14,6 +14,7 @@ import type { ShadowProblem } from '../schemas/shadow';
 import { shadowProblem } from '../shadow/explain';
 import { ShadowStoppedError } from '../shadow/limits';
 import type { AppliedMigration } from '../shadow/replay';
+import { liveScope } from '../shadow/scope';
 import { liveDryRun } from './dry-run';
 import { lastBatch, listMigrations } from './execute';
 import { fileFacts, type FileFacts } from './files';
@@ -61,12 +62,6 @@ export async function currentWork(knex: Knex, config: StrataConfig, direction: '
 export async function appliedMigrations(knex: Knex, table: string): Promise<AppliedMigration[]> {
   if (!(await knex.schema.hasTable(table))) return [];
   return (await knex(table).orderBy('id').select('name', 'batch')).map((r: { name: string; batch: number }) => ({ name: r.name, batch: Number(r.batch) }));
-}
-
-/** Names the live database for the shadow server's saved replays (one set per database). */
-export async function liveScope(knex: Knex, config: StrataConfig): Promise<string> {
-  const { rows } = await knex.raw<{ rows: { s: string }[] }>(`SELECT concat_ws(':', current_database(), inet_server_addr(), inet_server_port()) AS s`);
-  return `${rows[0]!.s}|${config.migrationsTable}|${config.migrationsDir}`;
 }
 
 export type PlanOptions = { signal?: AbortSignal };

@@ -11,7 +11,8 @@ import { shadowProblem } from '../shadow/explain';
 import { ShadowStoppedError } from '../shadow/limits';
 import type { AppliedMigration } from '../shadow/replay';
 import { listMigrations } from './execute';
-import { appliedMigrations, liveScope } from './plan';
+import { appliedMigrations } from './plan';
+import { liveScope } from '../shadow/scope';
 import { walkUp } from './shadow-walk';
 import { StrataMigrationSource } from './source';
 

@@ -4,6 +4,7 @@ import 'server-only';
 // database carries a comment saying which process made it and when, so that the databases of a
 // process that died are found and dropped at the next start, on any host.
 import { randomBytes, createHash } from 'node:crypto';
+import { scopeId, templatePattern } from './scope';
 import os from 'node:os';
 import knex, { type Knex } from 'knex';
 
@@ -15,7 +16,10 @@ const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6
 /** Databases this process is using now; never dropped as leftovers. */
 const live: Set<string> = ((globalThis as Record<string, unknown>).__strataShadowDatabases ??= new Set<string>()) as Set<string>;
 
-type Owner = { strata: 'shadow'; host: string; pid: number; started: string } | { strata: 'shadow-template'; scope: string; created: string };
+type Owner = { strata: 'shadow'; host: string; pid: number; started: string } | { strata: 'shadow-template'; scope: string; created: string; used?: string };
+
+/** A saved replay nobody has used for this long is dropped (its live database moved on, or is gone). */
+export const TEMPLATE_UNUSED_MS = 7 * 24 * 3600 * 1000;
 
 export function urlFor(adminUrl: string, database: string): string {
   const u = new URL(adminUrl);
@@ -67,18 +71,21 @@ export async function createWorkDatabase(admin: Knex, adminUrl: string, template
   };
 }
 
-/** The live database a saved replay stands for, as a short name part. */
-export function scopeId(scope: string): string {
-  return createHash('sha256').update(scope).digest('hex').slice(0, 8);
-}
-
 export function templateName(scope: string, key: string): string {
   return `${TEMPLATE_PREFIX}${scopeId(scope)}_${key.slice(0, 16)}`;
 }
 
+/** Whether the saved replay exists; when it does, it is marked as used now. */
 export async function templateExists(admin: Knex, name: string): Promise<boolean> {
-  const { rows } = await admin.raw<{ rows: unknown[] }>('SELECT 1 FROM pg_database WHERE datname = ?', [name]);
-  return rows.length > 0;
+  const { rows } = await admin.raw<{ rows: { owner: string | null }[] }>(`SELECT shobj_description(oid, 'pg_database') AS owner FROM pg_database WHERE datname = ?`, [name]);
+  if (!rows.length) return false;
+  try {
+    const owner = JSON.parse(rows[0]!.owner ?? '{}') as Owner;
+    if (owner.strata === 'shadow-template') await comment(admin, name, { ...owner, used: new Date().toISOString() });
+  } catch {
+    // A comment someone else wrote: the template still serves.
+  }
+  return true;
 }
 
 /**
@@ -99,7 +106,7 @@ export async function saveTemplate(admin: Knex, work: ServerDatabase, name: stri
   await comment(admin, name, { strata: 'shadow-template', scope: scopeId(scope), created: new Date().toISOString() });
   const { rows } = await admin.raw<{ rows: { datname: string }[] }>(
     `SELECT datname FROM pg_database WHERE datname LIKE ? AND datname <> ? ORDER BY (shobj_description(oid, 'pg_database')::jsonb ->> 'created') DESC NULLS LAST`,
-    [`${like(TEMPLATE_PREFIX)}${scopeId(scope)}\\_%`, name],
+    [templatePattern(scope), name],
   );
   for (const { datname } of rows.slice(1)) await dropDatabase(admin, datname).catch(() => undefined);
 }
@@ -114,10 +121,11 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Drops the work databases of processes that are gone. The name says the host and process that
- * made it: on this host, a database whose process is dead (or is this process, which is not using
- * it) is dropped; from another host, one that nobody is connected to and whose comment says it was
- * made more than twice the time limit ago (no use lasts longer). Returns the names dropped.
+ * Drops saved replays unused for a week, and the work databases of processes that are gone. A work
+ * database's name says the host and process that made it: on this host, one whose process is dead
+ * (or is this process, which is not using it) is dropped; from another host, one that nobody is
+ * connected to and whose comment says it was made more than twice the time limit ago (no use lasts
+ * longer). Returns the names dropped.
  */
 export async function dropLeftovers(admin: Knex, timeoutMs: number): Promise<string[]> {
   const { rows } = await admin.raw<{ rows: { datname: string; owner: string | null; sessions: string }[] }>(
@@ -127,6 +135,22 @@ export async function dropLeftovers(admin: Knex, timeoutMs: number): Promise<str
     [`${like(WORK_PREFIX)}%`],
   );
   const dropped: string[] = [];
+  const templates = await admin.raw<{ rows: { datname: string; owner: string | null }[] }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS owner FROM pg_database WHERE datname LIKE ?`,
+    [`${like(TEMPLATE_PREFIX)}%`],
+  );
+  for (const t of templates.rows) {
+    try {
+      const owner = JSON.parse(t.owner ?? '') as Owner;
+      const last = owner.strata === 'shadow-template' ? Date.parse(owner.used ?? owner.created) : NaN;
+      if (Date.now() - last > TEMPLATE_UNUSED_MS) {
+        await dropDatabase(admin, t.datname);
+        dropped.push(t.datname);
+      }
+    } catch {
+      // Not ours to judge without a readable comment.
+    }
+  }
   for (const r of rows) {
     if (live.has(r.datname)) continue;
     const [host, pid] = r.datname.slice(WORK_PREFIX.length).split('_');
