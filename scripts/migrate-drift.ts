@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import knex from 'knex';
 import { readConfig } from '../lib/config';
 import { knexConfig } from '../lib/db/knex-config';
+import { keepSpareEngine } from '../lib/shadow/embedded-engine';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
 import { checkDrift } from '../lib/migrations/drift';
 import { driftText } from '../lib/migrations/report-text';
@@ -14,6 +15,8 @@ import { driftText } from '../lib/migrations/report-text';
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
   const config = readConfig();
+  // One shot: no engine kept ready for a next use that will not come.
+  keepSpareEngine(false);
   const target = await resolveTarget(config);
   const where = describeTarget(target);
   console.error(`Drift of ${where.host}/${where.database} (${target.kind}) against ${config.migrationsDir}.`);

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { readConfig } from '../lib/config';
 import { knexConfig } from '../lib/db/knex-config';
+import { keepSpareEngine } from '../lib/shadow/embedded-engine';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
 import { roundTripText } from '../lib/migrations/report-text';
 import { verifyMigrations } from '../lib/migrations/round-trip';
@@ -17,6 +18,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { all: { type: 'boolean', default: false }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } } });
   const body: VerifyBody = verifyBodySchema.parse(values.all ? { scope: 'all' } : values.from || values.to ? { scope: 'range', from: values.from, to: values.to } : { scope: 'pending' });
   const config = readConfig();
+  // One shot: no engine kept ready for a next use that will not come.
+  keepSpareEngine(false);
   let live: Knex | null = null;
   try {
     if (body.scope === 'pending') {

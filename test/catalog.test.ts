@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffSnapshots, reconcilingSql } from '../lib/catalog/diff';
 import { readSnapshot, toSnapshot, type CatalogSnapshot } from '../lib/catalog/snapshot';
+import { viewForm } from '../lib/catalog/view-form';
 import { freshTestDatabase } from './harness/db';
 
 const db = freshTestDatabase();
@@ -161,5 +162,17 @@ describe('extension versions', () => {
     expect(diffSnapshots(at('0.7.4', '0.8.0'), at('0.8.7', '0.8.7'))).toEqual([
       { kind: 'extension', name: 'vector', table: null, change: 'changed', details: [{ what: 'version', from: '0.7.4', to: '0.8.7' }], sql: ["ALTER EXTENSION vector UPDATE TO '0.8.7'"] },
     ]);
+  });
+});
+
+describe('view definitions across versions', () => {
+  it('compare alike when PostgreSQL 15 qualifies a single relation’s columns and 16+ does not, and differ when the query does', async () => {
+    const pg15 = "SELECT h.id, h.name FROM h WHERE (h.created_at > (now() - '7 days'::interval));";
+    const pg18 = "SELECT id, name FROM h WHERE (created_at > (now() - '7 days'::interval));";
+    expect(await viewForm(pg15)).toBe(await viewForm(pg18));
+    expect(await viewForm(pg18)).not.toBe(await viewForm("SELECT id, name FROM h WHERE (created_at > (now() - '8 days'::interval));"));
+    // With two relations both versions qualify, and a qualifier is kept.
+    const join = 'SELECT h.id, count(*) AS n FROM (h JOIN h g ON ((g.id = h.id))) GROUP BY h.id;';
+    expect(await viewForm(join)).not.toBe(await viewForm('SELECT h.id, count(*) AS n FROM (h JOIN h g ON ((g.id = g.id))) GROUP BY h.id;'));
   });
 });

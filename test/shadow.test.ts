@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { readConfig, type StrataConfig } from '../lib/config';
 import { readSnapshot } from '../lib/catalog/snapshot';
+import { keepSpareEngine, spareUrl } from '../lib/shadow/embedded-engine';
 import { activeShadows, ShadowStoppedError } from '../lib/shadow/limits';
 import { ReplayUnavailableError } from '../lib/shadow/replay';
 import { templatePattern } from '../lib/shadow/scope';
@@ -108,6 +109,30 @@ describe.each(['embedded', 'server'] as const)('the %s shadow', (source) => {
     await expect(withShadow({ config: configFor(source), scope: 'shadow-test', applied: [...guideApplied, { name: '20990101000000_gone.ts', batch: 3 }] }, async () => 1)).rejects.toBeInstanceOf(
       ReplayUnavailableError,
     );
+  });
+});
+
+describe('the embedded engine kept ready', () => {
+  it('starts the next use’s engine ahead, hands it to the next use of the same replay, and ends it when told', async () => {
+    const config = configFor('embedded');
+    const first = await withShadow({ config, scope: 'shadow-test', applied: guideApplied }, async (s) => s.knex.client.config.connection.connectionString as string);
+    const ready = await spareUrl();
+    expect(ready).not.toBeNull();
+    expect(ready).not.toBe(first);
+    const second = await withShadow({ config, scope: 'shadow-test', applied: guideApplied }, async (s) => ({
+      url: s.knex.client.config.connection.connectionString as string,
+      tables: Object.keys((await readSnapshot(s.knex)).tables),
+    }));
+    expect(second.url).toBe(ready);
+    expect(second.tables).toContain('public.post_vectors');
+    const next = await spareUrl();
+    expect(next).not.toBeNull();
+    keepSpareEngine(false);
+    expect(await spareUrl()).toBeNull();
+    // Ending is asynchronous: give the worker a moment, then nothing answers where it was.
+    for (let i = 0; i < 20 && (await stillThere('embedded', next!, '')); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await stillThere('embedded', next!, '')).toBe(false);
+    keepSpareEngine(true);
   });
 });
 

@@ -207,7 +207,7 @@ export function diffSnapshots(from: CatalogSnapshot, to: CatalogSnapshot, option
     const name = label(v.schema, v.name);
     if (!b) push(RANK.drop[kind], kind, name, null, 'removed', [], [ddl.dropView(a!)]);
     else if (!a) push(RANK.create[kind], kind, name, null, 'added', [], [ddl.createView(b)]);
-    else if (a.definition !== b.definition || a.materialized !== b.materialized) {
+    else if (a.form !== b.form || a.materialized !== b.materialized) {
       push(RANK.alter[kind], kind, name, null, 'changed', [{ what: 'definition', from: a.definition, to: b.definition }], [ddl.dropView(a), ddl.createView(b)]);
     }
   }

@@ -8,6 +8,7 @@
 import 'server-only';
 import type { Knex } from 'knex';
 import { qualified } from './names';
+import { viewForm } from './view-form';
 
 export type ColumnSnap = {
   name: string;
@@ -36,7 +37,14 @@ export type IndexSnap = {
   constraint: boolean;
 };
 export type ConstraintSnap = { schema: string; table: string; name: string; type: string; definition: string };
-export type ViewSnap = { schema: string; name: string; materialized: boolean; definition: string };
+export type ViewSnap = {
+  schema: string;
+  name: string;
+  materialized: boolean;
+  definition: string;
+  /** What is compared: the definition's parse tree in a form alike across versions (view-form.ts). */
+  form: string;
+};
 export type FunctionSnap = { schema: string; name: string; args: string; kind: 'function' | 'procedure'; definition: string };
 export type SequenceSnap = { schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean };
 export type TypeSnap = { schema: string; name: string; kind: 'enum' | 'domain'; labels: string[]; base: string | null; notNull: boolean; default: string | null; checks: string[] };
@@ -135,7 +143,7 @@ type Raw = {
   columns: (ColumnSnap & { schema: string; table: string })[];
   indexes: (Omit<IndexSnap, 'options'> & { reloptions: string[] | null })[];
   constraints: ConstraintSnap[];
-  views: ViewSnap[];
+  views: Omit<ViewSnap, 'form'>[];
   functions: FunctionSnap[];
   sequences: SequenceSnap[];
   types: TypeSnap[];
@@ -169,7 +177,7 @@ export function toSnapshot(raw: Raw): CatalogSnapshot {
     ),
     constraints: byKey(raw.constraints, (c) => `${qualified(c.schema, c.table)}.${c.name}`),
     views: byKey(
-      raw.views.map((v) => ({ ...v, definition: squash(v.definition) })),
+      raw.views.map((v) => ({ ...v, definition: squash(v.definition), form: squash(v.definition) })),
       (v) => qualified(v.schema, v.name),
     ),
     functions: byKey(
@@ -187,7 +195,9 @@ type Queryable = Knex | Knex.Transaction;
 async function query(conn: Queryable, options: SnapshotOptions): Promise<CatalogSnapshot> {
   const { rows } = await conn.raw<{ rows: { snapshot: Raw | string }[] }>(SNAPSHOT_SQL, [options.excludeSchemas ?? [], options.excludeTables ?? []]);
   const raw = rows[0]!.snapshot;
-  return toSnapshot(typeof raw === 'string' ? (JSON.parse(raw) as Raw) : raw);
+  const snapshot = toSnapshot(typeof raw === 'string' ? (JSON.parse(raw) as Raw) : raw);
+  for (const v of Object.values(snapshot.views)) v.form = await viewForm(v.definition);
+  return snapshot;
 }
 
 /**

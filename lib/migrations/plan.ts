@@ -81,21 +81,27 @@ export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up'
     return { direction, batch, migrations, atomic, error, confirm, ...empty };
   }
 
-  // The live dry run goes as far as the first migration that cannot run in a transaction.
+  // The two previews run side by side: the live dry run as far as the first migration that cannot
+  // run in a transaction, and the shadow (which stops if the live side fails or the caller goes).
   const firstBare = files.findIndex((f) => f.transaction === false);
-  const live = await liveDryRun(knex, config, direction, firstBare === -1 ? files.length : firstBare, firstBare === -1);
-
-  let walk: Walk | null = null;
-  let problem: ShadowProblem | null = null;
   const names = files.map((f) => f.name);
-  try {
-    const req = { config, scope: await liveScope(knex, config), applied: await appliedMigrations(knex, config.migrationsTable), signal: options.signal };
-    walk = direction === 'up' ? await walkUp(req, names, { roundTrip: true }) : await walkDown(req, names);
-  } catch (err) {
-    // Nobody is waiting for a plan whose request went away.
-    if (err instanceof ShadowStoppedError && err.reason === 'cancelled') throw err;
-    problem = shadowProblem(err, config);
-  }
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const req = { config, scope: await liveScope(knex, config), applied: await appliedMigrations(knex, config.migrationsTable), signal };
+  const shadowRun = (direction === 'up' ? walkUp(req, names, { roundTrip: true }) : walkDown(req, names)).then(
+    (walk): { walk: Walk | null; problem: ShadowProblem | null } => ({ walk, problem: null }),
+    (err: unknown) => {
+      // Nobody is waiting for a plan whose request went away.
+      if (err instanceof ShadowStoppedError && err.reason === 'cancelled') throw err;
+      return { walk: null, problem: shadowProblem(err, config) };
+    },
+  );
+  const live = await liveDryRun(knex, config, direction, firstBare === -1 ? files.length : firstBare, firstBare === -1).catch((err: unknown) => {
+    stop.abort();
+    shadowRun.catch(() => undefined);
+    throw err;
+  });
+  const { walk, problem } = await shadowRun;
 
   const migrations = await planMigrations({ files, live, walk, problem, broken: null });
   const { findings, destroys, unseen } = await review(knex, reviewInputs(migrations, live));

@@ -2,8 +2,10 @@ import 'server-only';
 // The embedded shadow engine: PGlite with pgvector, one worker thread per shadow. What is costly is
 // done once per process and kept warm: the WebAssembly compiled once and handed to every worker,
 // and the data folder of a fresh cluster (initdb, about 3 s) dumped once and loaded by every later
-// shadow (under a second). The fresh cluster's dump is also kept in the temporary folder, so the
-// next process (a CLI run) skips initdb too.
+// shadow (under a second). After each use one engine is started ahead from the same state (the
+// replay it began with), so that the next plan finds it ready; it is ended after ten idle minutes.
+// The fresh cluster's dump is also kept in the temporary folder, so the next process (a CLI run)
+// skips initdb too.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -26,9 +28,13 @@ export const EMBEDDED_EXTENSIONS: ReadonlySet<string> = new Set([
 
 export const EMBEDDED_ENGINE = `PGlite ${PGLITE_VERSION}`;
 
+type Spare = { key: string; engine: Promise<EmbeddedShadow>; timer: NodeJS.Timeout };
 type Warm = {
   modules?: Promise<{ pgliteWasmModule: WebAssembly.Module; initdbWasmModule: WebAssembly.Module; fsBundle: Buffer }>;
   base?: Promise<ArrayBuffer>;
+  /** One engine started ahead, from the state the last use started from, for the next use. */
+  spare?: Spare;
+  keepSpare?: boolean;
 };
 const warm: Warm = ((globalThis as Record<string, unknown>).__strataShadowWarm ??= {}) as Warm;
 
@@ -47,6 +53,8 @@ function modules(): NonNullable<Warm['modules']> {
 export type EmbeddedShadow = {
   url: string;
   version: string;
+  /** Whether the worker is still running (a spare may have been ended meanwhile). */
+  alive(): Promise<boolean>;
   /** The data folder as a tar archive, to start later shadows from this state. */
   dump(): Promise<ArrayBuffer>;
   /** Ends the worker (and any statement in it) and frees its memory. */
@@ -57,8 +65,72 @@ export class ShadowStartError extends Error {
   override name = 'ShadowStartError';
 }
 
-/** Starts a shadow from `dump` (a state saved earlier), or from a fresh cluster. */
-export async function startEmbeddedShadow(options: { dump?: ArrayBuffer | null; extensions: string[]; signal?: AbortSignal }): Promise<EmbeddedShadow> {
+// A spare nobody asks for is ended after this long, giving its memory back.
+const SPARE_IDLE_MS = 10 * 60_000;
+
+const spareKey = (key: string, extensions: string[]) => `${key}|${extensions.join(',')}`;
+
+/** Whether to start a spare after each use (the dashboard: yes; a one-shot CLI: no). */
+export function keepSpareEngine(on: boolean): void {
+  warm.keepSpare = on;
+  if (!on) dropSpare();
+}
+
+function dropSpare(): void {
+  const spare = warm.spare;
+  warm.spare = undefined;
+  if (!spare) return;
+  clearTimeout(spare.timer);
+  void spare.engine.then((e) => e.close()).catch(() => undefined);
+}
+
+/** Starts the next use's engine now, from `dump` (null: a fresh cluster), known by `key`. */
+export function prepareSpare(key: string, dump: ArrayBuffer | null, extensions: string[]): void {
+  if (warm.keepSpare === false) return;
+  const wanted = spareKey(key, extensions);
+  if (warm.spare?.key === wanted) return;
+  dropSpare();
+  const engine = dump ? spawn({ dump, extensions }) : baseDump().then((base) => spawn({ dump: base, extensions }));
+  engine.catch(() => undefined);
+  const timer = setTimeout(() => {
+    if (warm.spare?.engine === engine) dropSpare();
+  }, SPARE_IDLE_MS);
+  timer.unref();
+  warm.spare = { key: wanted, engine, timer };
+}
+
+/** Where the spare engine listens, if one is waiting (tests check that it is used and ended). */
+export async function spareUrl(): Promise<string | null> {
+  const engine = await warm.spare?.engine.catch(() => null);
+  return engine ? engine.url : null;
+}
+
+/** Takes the spare if it was started for `key`; it then stops when `signal` aborts. */
+async function takeSpare(key: string, extensions: string[], signal?: AbortSignal): Promise<EmbeddedShadow | null> {
+  const spare = warm.spare;
+  if (!spare || spare.key !== spareKey(key, extensions)) return null;
+  warm.spare = undefined;
+  clearTimeout(spare.timer);
+  const engine = await spare.engine.catch(() => null);
+  if (!engine) return null;
+  if (signal?.aborted || !(await engine.alive())) {
+    await engine.close();
+    return null;
+  }
+  const abort = () => void engine.close();
+  signal?.addEventListener('abort', abort, { once: true });
+  return { ...engine, close: () => (signal?.removeEventListener('abort', abort), engine.close()) };
+}
+
+/**
+ * Starts a shadow from `dump` (a state saved earlier), or from a fresh cluster; `key` names that
+ * state, so that the spare started after the last use serves when it was started from the same.
+ */
+export async function startEmbeddedShadow(options: { key: string; dump?: ArrayBuffer | null; extensions: string[]; signal?: AbortSignal }): Promise<EmbeddedShadow> {
+  const spare = await takeSpare(options.key, options.extensions, options.signal);
+  if (spare) return spare;
+  // Only one engine waits ahead per process: a spare for another state is ended.
+  dropSpare();
   if (options.dump) return spawn({ dump: options.dump, extensions: options.extensions, signal: options.signal });
   try {
     return await spawn({ dump: await baseDump(), extensions: options.extensions, signal: options.signal });
@@ -96,6 +168,7 @@ async function spawn(options: { dump: ArrayBuffer | null; extensions: string[]; 
   return {
     url: `postgresql://postgres@127.0.0.1:${ready.port}/postgres`,
     version: ready.version,
+    alive: async () => !exited && closed === null,
     dump: () =>
       new Promise<ArrayBuffer>((resolve, reject) => {
         const id = ++next;
@@ -163,8 +236,15 @@ function baseDump(): Promise<ArrayBuffer> {
   return warm.base;
 }
 
-/** Forgets the fresh cluster's dump in the temporary folder (a test of the cold start uses it). */
+/** Forgets the fresh cluster's dump, here and in the temporary folder. */
 export function forgetBaseDump(): void {
   warm.base = undefined;
   fs.rmSync(baseFile(), { force: true });
+}
+
+/** Back to a cold start: the WebAssembly compiled again, the fresh cluster made again (the benchmark's cold figure). */
+export function forgetWarmEngine(): void {
+  dropSpare();
+  warm.modules = undefined;
+  forgetBaseDump();
 }

@@ -2,7 +2,7 @@
 // database, a migrations table and folder), and prunes them per scope. No 'server-only' here: the
 // browser tests use it to clean up after themselves.
 import { createHash } from 'node:crypto';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import type { StrataConfig } from '../config';
 
 export async function liveScope(knex: Knex, config: Pick<StrataConfig, 'migrationsTable' | 'migrationsDir'>): Promise<string> {
@@ -18,4 +18,17 @@ export function scopeId(scope: string): string {
 /** The LIKE pattern of a scope's saved replays on the shadow server. */
 export function templatePattern(scope: string): string {
   return `strata\\_shadow\\_t\\_${scopeId(scope)}\\_%`;
+}
+
+/** Drops the saved replays of `scopes` on the shadow server (tests and benchmarks clean up with it). */
+export async function dropScopeTemplates(adminUrl: string, scopes: string[]): Promise<void> {
+  const admin = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  try {
+    for (const scope of scopes) {
+      const { rows } = await admin.raw<{ rows: { datname: string }[] }>('SELECT datname FROM pg_database WHERE datname LIKE ?', [templatePattern(scope)]);
+      for (const r of rows) await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [r.datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
 }

@@ -10,7 +10,7 @@ import type { StrataConfig } from '../config';
 import { describeTarget } from '../db/target';
 import { log } from '../log';
 import type { ReplayInfo, ShadowInfo } from '../schemas/shadow';
-import { EMBEDDED_ENGINE, EMBEDDED_EXTENSIONS, startEmbeddedShadow } from './embedded-engine';
+import { EMBEDDED_ENGINE, EMBEDDED_EXTENSIONS, prepareSpare, startEmbeddedShadow } from './embedded-engine';
 import { acquireSlot, deadline, type Deadline } from './limits';
 import { extensionsNamed, replay, replayPlan, type AppliedMigration } from './replay';
 import { adminKnex, createWorkDatabase, dropLeftovers, saveTemplate, templateExists, templateName, type ServerDatabase } from './server-source';
@@ -62,12 +62,17 @@ export function shadowEngine(config: StrataConfig): string {
 async function openEmbedded(req: ShadowRequest, key: string, d: Deadline): Promise<Opened> {
   const extensions = (await extensionsNamed(req.config)).filter((e) => EMBEDDED_EXTENSIONS.has(e));
   const saved = req.applied.length ? dumps.get(key) : undefined;
-  const engine = await startEmbeddedShadow({ dump: saved ?? null, extensions, signal: d.signal });
+  // What this engine starts from: the saved replay, or a fresh cluster (the replay then runs here).
+  const from = saved ? key : 'fresh';
+  const engine = await startEmbeddedShadow({ key: from, dump: saved ?? null, extensions, signal: d.signal });
   const k = connect(engine.url);
   const info: ShadowInfo = { kind: 'embedded', version: engine.version, label: `the embedded engine (${EMBEDDED_ENGINE}, PostgreSQL ${engine.version})` };
   const close = async () => {
     await k.destroy().catch(() => undefined);
     await engine.close();
+    // The next use most likely wants the same replay: start its engine now.
+    const next = req.applied.length ? dumps.get(key) : undefined;
+    prepareSpare(next ? key : 'fresh', next ?? null, extensions);
   };
   try {
     if (req.applied.length && !saved) {
@@ -213,4 +218,10 @@ export async function replaySnapshot(req: ShadowRequest, options: SnapshotOption
     while (snapshots.size > SNAPSHOTS_KEPT) snapshots.delete(snapshots.keys().next().value!);
     return { snapshot, info: shadow.info, replay: shadow.replay };
   });
+}
+
+/** Forgets the saved replays and their catalogs kept in this process (the benchmark's uncached figures). */
+export function forgetSavedReplays(): void {
+  dumps.clear();
+  snapshots.clear();
 }
