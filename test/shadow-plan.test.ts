@@ -104,6 +104,33 @@ describe.each(['embedded', 'server'] as const)('with the %s shadow', (source) =>
     expect(plan.destroys.find((d) => d.kind === 'table' && d.name === 'docs')!.rowsNote).toMatch(/20250101000004_fill_docs\.mjs deletes rows from it first/);
     expect(plan.destroys.find((d) => d.kind === 'rows')!.rowsNote).toBe('it holds 2,000 now; how many are deleted could be previewed only on the shadow, which has none of the live data');
     expect(plan.roundTrip).toBeNull();
+
+    // Above a million rows the count is the planner's estimate unless an exact count is asked for.
+    await db.knex.raw(`UPDATE pg_class SET reltuples = 2000000 WHERE oid = 'items'::regclass`);
+    const estimated = await makePlan(db.knex, config, 'down');
+    expect(estimated.destroys.find((d) => d.kind === 'table' && d.name === 'items')).toMatchObject({ rows: 2_000_000, rowsEstimated: true });
+    const exact = await makePlan(db.knex, config, 'down', { exactCounts: true });
+    expect(exact.exactCounts).toBe(true);
+    expect(exact.destroys.find((d) => d.kind === 'table' && d.name === 'items')).toMatchObject({ rows: 300, rowsEstimated: false });
+  });
+
+  it('a migration that needs an extension the shadow lacks is not previewable, and the reason names the fix', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-noext-'));
+    fs.writeFileSync(
+      path.join(dir, '20250301000001_postgis.js'),
+      `exports.config = { transaction: false };
+exports.up = (knex) => knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+exports.down = (knex) => knex.raw('DROP EXTENSION IF EXISTS postgis');`,
+    );
+    const plan = await makePlan(db.knex, configFor(source, `plan_noext_${source}_${++round}`, dir), 'up');
+    expect(plan.error).toBeNull();
+    expect(plan.migrations[0]!.previewedOn).toBeNull();
+    expect(plan.migrations[0]!.reason).toMatch(
+      source === 'embedded'
+        ? /failed on the shadow \(the embedded engine .*\): .*extension "postgis" is not available.* The embedded shadow has no extension "postgis" .*set STRATA_SHADOW_DATABASE_URL to a PostgreSQL server that has it\./
+        : /failed on the shadow \(the shadow server .*\): .*postgis.* The shadow server has no extension "postgis": install it there, as on the live server\./,
+    );
+    expect(plan.unseen.map((u) => u.migration)).toEqual(['20250301000001_postgis.js']);
   });
 });
 

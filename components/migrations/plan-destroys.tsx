@@ -58,7 +58,8 @@ function Item({ d }: { d: Destruction }) {
   );
 }
 
-export function PlanDestroys({ plan }: { plan: Plan }) {
+export function PlanDestroys({ plan, onCountExactly }: { plan: Plan; onCountExactly?: () => void }) {
+  const estimated = plan.destroys.some((d) => d.rowsEstimated);
   if (!plan.destroys.length && !plan.unseen.length && plan.direction === 'up') return null;
   return (
     <section aria-label="What will be destroyed" className="rounded border border-red-300 p-3 dark:border-red-800">
@@ -73,7 +74,16 @@ export function PlanDestroys({ plan }: { plan: Plan }) {
           ))}
         </ul>
       ) : (
-        <p data-testid="plan-destroys">{plan.unseen.length ? 'Nothing, in the migrations that were previewed.' : 'Nothing: no migration of this plan removes an object.'}</p>
+        <p data-testid="plan-destroys">{plan.unseen.length ? 'Nothing that Strata could see.' : 'Nothing: no migration of this plan removes an object or deletes rows.'}</p>
+      )}
+      {estimated && !plan.exactCounts && onCountExactly && (
+        <p className="mt-2">
+          Counts marked as estimates come from the planner&apos;s statistics.{' '}
+          <button type="button" className="underline" onClick={onCountExactly}>
+            Count them exactly
+          </button>{' '}
+          (reads every row of those tables; up to two minutes each).
+        </p>
       )}
       {plan.unseen.length > 0 && (
         <div className="mt-3" data-testid="plan-unseen">

@@ -15,7 +15,7 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
   const [notice, setNotice] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
   const load = useMutation({
-    mutationFn: () => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction } }),
+    mutationFn: (exactCounts: boolean) => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction, ...(exactCounts ? { exactCounts } : {}) } }),
     onSuccess: (r) => {
       setPlan(r.plan);
       setAcknowledged(false);
@@ -39,7 +39,7 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
   });
   useEffect(() => {
     ref.current?.showModal();
-    load.mutate();
+    load.mutate(false);
     // Once, when the dialog opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -70,7 +70,7 @@ export function PlanDialog({ direction, onStarted, onClose }: { direction: 'up' 
         </p>
       )}
       {plan && plan.migrations.length === 0 && <p>{direction === 'up' ? 'Nothing is pending.' : 'No batch is applied.'}</p>}
-      {plan && plan.migrations.length > 0 && <PlanView plan={plan} />}
+      {plan && plan.migrations.length > 0 && <PlanView plan={plan} onCountExactly={load.isPending ? undefined : () => load.mutate(true)} />}
       {confirm.isError && !notice && <ErrorText>{confirm.error.message}</ErrorText>}
       {incomplete && (
         <label className="mt-4 flex items-start gap-2 text-sm">

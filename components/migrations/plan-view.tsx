@@ -100,7 +100,7 @@ function MigrationItem({ m, index }: { m: PlanMigration; index: number }) {
   );
 }
 
-export function PlanView({ plan }: { plan: Plan }) {
+export function PlanView({ plan, onCountExactly }: { plan: Plan; onCountExactly?: () => void }) {
   return (
     <div className="flex flex-col gap-4 text-sm">
       {plan.error && (
@@ -123,7 +123,7 @@ export function PlanView({ plan }: { plan: Plan }) {
           ? 'All of it runs in one transaction: if any statement fails, nothing is changed.'
           : 'Not all of it can run in one transaction (a migration sets config.transaction = false): a failure can leave the earlier migrations applied.'}
       </p>
-      <PlanDestroys plan={plan} />
+      <PlanDestroys plan={plan} onCountExactly={onCountExactly} />
       {plan.findings.length > 0 && (
         <section aria-label="Warnings" className="rounded border border-amber-300 p-3 dark:border-amber-700">
           <h3 className="mb-2 font-semibold text-amber-900 dark:text-amber-200">

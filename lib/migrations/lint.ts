@@ -124,7 +124,7 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined, droppedFirst: Reado
 export type Reviewed = { findings: Finding[]; destroys: Destruction[]; unseen: Unseen[] };
 
 /** Reviews a plan's migrations in the order they run. */
-export async function review(knex: Knex, migrations: ReviewMigration[]): Promise<Reviewed> {
+export async function review(knex: Knex, migrations: ReviewMigration[], options: { exact?: boolean } = {}): Promise<Reviewed> {
   const parsed = await Promise.all(
     migrations.map(async (m) => ({ ...m, statements: await Promise.all(m.statements.map(async (s) => ({ ...s, ops: await statementOps(s.sql) }))) })),
   );
@@ -136,7 +136,7 @@ export async function review(knex: Knex, migrations: ReviewMigration[]): Promise
       if (c.table) relations.push(relationOfLabel(c.table));
     }
   }
-  const rows = await tableRows(knex, relations);
+  const rows = await tableRows(knex, relations, options);
   const findings: Finding[] = [];
   const destroys: Destruction[] = [];
   const unseen: Unseen[] = [];

@@ -64,12 +64,13 @@ export async function appliedMigrations(knex: Knex, table: string): Promise<Appl
   return (await knex(table).orderBy('id').select('name', 'batch')).map((r: { name: string; batch: number }) => ({ name: r.name, batch: Number(r.batch) }));
 }
 
-export type PlanOptions = { signal?: AbortSignal };
+export type PlanOptions = { signal?: AbortSignal; exactCounts?: boolean };
 
 export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up' | 'down', options: PlanOptions = {}): Promise<Plan> {
   const { batch, files } = await currentWork(knex, config, direction);
   const atomic = files.every((f) => f.transaction !== false);
-  const empty = { findings: [], destroys: [], unseen: [], shadow: { info: null, replay: null, problem: null }, roundTrip: null };
+  const exactCounts = !!options.exactCounts;
+  const empty = { findings: [], destroys: [], unseen: [], shadow: { info: null, replay: null, problem: null }, roundTrip: null, exactCounts };
   if (files.length === 0) return { direction, batch: direction === 'down' ? null : batch, migrations: [], atomic: true, error: null, confirm: null, ...empty };
   const confirm = direction === 'up' ? { expected: files.map((f) => f.name) } : { batch: batch! };
 
@@ -104,7 +105,7 @@ export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up'
   const { walk, problem } = await shadowRun;
 
   const migrations = await planMigrations({ files, live, walk, problem, broken: null });
-  const { findings, destroys, unseen } = await review(knex, reviewInputs(migrations, live));
+  const { findings, destroys, unseen } = await review(knex, reviewInputs(migrations, live), { exact: exactCounts });
   const roundTrip =
     direction === 'up'
       ? {
@@ -127,6 +128,7 @@ export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up'
     error: live.error,
     shadow: { info: walk?.shadow ?? null, replay: walk?.replay ?? null, problem },
     roundTrip,
+    exactCounts,
     confirm,
   };
 }

@@ -17,16 +17,17 @@ export type TableRows = {
   note: string | null;
 };
 
-// Below this estimate a table is counted exactly (bounded by the statement timeout).
+// Below this estimate a table is counted exactly (bounded by the statement timeout); above it, only
+// when asked, with a longer timeout.
 const EXACT_COUNT_BELOW = 1_000_000;
 
 /** Row counts of `relations` as they are now, outside any dry run. */
-export async function tableRows(knex: Knex, relations: Relation[]): Promise<Map<string, TableRows>> {
+export async function tableRows(knex: Knex, relations: Relation[], options: { exact?: boolean } = {}): Promise<Map<string, TableRows>> {
   const out = new Map<string, TableRows>();
   const absent: TableRows = { exists: false, rows: 0, estimated: false, createdInBatch: false, note: null };
   await knex.transaction(
     async (trx) => {
-      await trx.raw(`SET LOCAL statement_timeout = '5s'`);
+      await trx.raw(`SET LOCAL statement_timeout = ${options.exact ? "'120s'" : "'5s'"}`);
       for (const r of relations) {
         const key = relationLabel(r);
         if (out.has(key)) continue;
@@ -40,7 +41,7 @@ export async function tableRows(knex: Knex, relations: Relation[]): Promise<Map<
           continue;
         }
         const est = Number(found.rows[0]!.est);
-        if (est >= EXACT_COUNT_BELOW) {
+        if (est >= EXACT_COUNT_BELOW && !options.exact) {
           out.set(key, { ...absent, exists: true, rows: est, estimated: true });
           continue;
         }

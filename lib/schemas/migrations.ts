@@ -5,7 +5,11 @@ import type { ReplayInfo, RoundTripReport, ShadowInfo, ShadowProblem } from './s
 
 export const migrationNameSchema = z.string().min(1).max(255);
 
-export const planBodySchema = z.strictObject({ direction: z.enum(['up', 'down']) });
+export const planBodySchema = z.strictObject({
+  direction: z.enum(['up', 'down']),
+  /** Count every table the plan destroys or rewrites exactly, also those above a million rows (slower). */
+  exactCounts: z.boolean().optional(),
+});
 
 /** Run pending: the names the operator saw in the plan, in order. */
 export const latestBodySchema = z.strictObject({ expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000) });
@@ -143,6 +147,8 @@ export type Plan = {
   shadow: { info: ShadowInfo | null; replay: ReplayInfo | null; problem: ShadowProblem | null };
   /** Going up: each pending migration taken through up → down → up on the shadow. */
   roundTrip: RoundTripReport | null;
+  /** Whether every row count was counted exactly (asked for), rather than estimated above a million rows. */
+  exactCounts: boolean;
   /** What to send back to confirm exactly this plan. */
   confirm: { expected: string[] } | { batch: number } | null;
 };

@@ -12,6 +12,6 @@ export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
   const { db } = await authorize(req, ctx, mayDryRun);
-  const { direction } = await parseBody(req, planBodySchema);
-  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction, { signal: req.signal }) });
+  const { direction, exactCounts } = await parseBody(req, planBodySchema);
+  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction, { signal: req.signal, exactCounts }) });
 });
