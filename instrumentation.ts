@@ -14,6 +14,14 @@ export async function register(): Promise<void> {
     // A run that was going when the previous server process died is marked interrupted.
     const interrupted = await reconcileRuns(db, readConfig());
     if (interrupted) log.warn({ interrupted }, 'marked migration runs of a stopped process as interrupted');
+    // Shadow databases that a stopped process left on the shadow server; or, with the embedded
+    // engine, its cold start paid now rather than by the first plan (in the background).
+    const { cleanupShadowLeftovers } = await import('./lib/shadow/shadow');
+    await cleanupShadowLeftovers(readConfig()).catch((err: unknown) => log.warn({ err }, 'could not look for leftover shadow databases'));
+    if (!readConfig().shadow.databaseUrl) {
+      const { warmEngine } = await import('./lib/shadow/embedded-engine');
+      void warmEngine().catch((err: unknown) => log.warn({ err }, 'could not prepare the embedded shadow engine'));
+    }
   } catch (err) {
     log.error({ err }, 'could not prepare the database at start-up');
   }

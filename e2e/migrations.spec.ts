@@ -21,7 +21,9 @@ test('an operator runs the pending migrations and rolls the batch back, each aft
 
   await page.getByRole('button', { name: `Run pending (${GUIDE.length})` }).click();
   const dialog = page.getByRole('dialog', { name: 'Run pending migrations' });
-  await expect(dialog.getByTestId('plan-migration')).toHaveCount(GUIDE.length);
+  // A plan also runs the migrations on a shadow database (with the round trip of each): the
+  // first in a dashboard process starts the embedded engine, which takes seconds on a busy machine.
+  await expect(dialog.getByTestId('plan-migration')).toHaveCount(GUIDE.length, { timeout: 60_000 });
   await expect(dialog.getByText('All of it runs in one transaction')).toBeVisible();
   // The guide builds ivfflat indexes on empty tables: the plan warns.
   await expect(dialog.getByTestId('plan-findings')).toContainText('ivfflat');
@@ -40,7 +42,7 @@ test('an operator runs the pending migrations and rolls the batch back, each aft
   await page.getByRole('button', { name: 'Roll back batch 1' }).click();
   const back = page.getByRole('dialog', { name: 'Roll back batch 1' });
   const destroys = back.getByTestId('plan-destroys');
-  await expect(destroys).toContainText('table forums with 1 row');
+  await expect(destroys).toContainText('table forums with 1 row', { timeout: 60_000 });
   await expect(destroys).toContainText('the extension vector');
   await expect(back.getByTestId('plan-migration').first()).toContainText(GUIDE[GUIDE.length - 1]!);
   await back.getByRole('button', { name: 'Roll back batch 1' }).click();

@@ -51,6 +51,9 @@ const POLICY: Record<string, Policy> = {
   'POST /api/migrations/rollback': { access: 'operator', ok: 400 },
   'POST /api/migrations/lock/release': { access: 'admin', ok: 400 },
   'POST /api/migrations/lock/terminate': { access: 'admin', ok: 400 },
+  // The drift check replays the applied migrations (none here) on a shadow; verify needs a scope.
+  'GET /api/migrations/drift': { access: 'viewer', ok: 200 },
+  'POST /api/migrations/verify': { access: 'operator', ok: 400 },
   'GET /api/migrations/runs': { access: 'viewer', ok: 200 },
   'GET /api/migrations/runs/[id]': { access: 'viewer', ok: 404, sample: '/api/migrations/runs/00000000-0000-4000-8000-000000000000' },
   'GET /api/vector-health': { access: 'viewer', ok: 200 },

@@ -30,6 +30,17 @@ const envSchema = z.object({
       message: 'STRATA_EXPECTED_DIMENSIONS must be a whole number of dimensions (1 to 64000)',
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // The shadow database (lib/shadow): a server where Strata may CREATE DATABASE, or unset for the embedded engine.
+  STRATA_SHADOW_DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'STRATA_SHADOW_DATABASE_URL must be a postgres:// or postgresql:// URL',
+    }),
+  STRATA_SHADOW_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  STRATA_SHADOW_MAX_CONCURRENT: z.coerce.number().int().min(1).max(16).default(2),
 });
 
 export type StrataConfig = {
@@ -41,6 +52,14 @@ export type StrataConfig = {
   /** The embedding dimension vector columns should have (e.g. 1536); other columns are flagged. */
   expectedDimensions: number | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  shadow: {
+    /** A server where Strata creates and drops scratch databases; undefined: the embedded engine. */
+    databaseUrl: string | undefined;
+    /** How long one use of a shadow may last, queueing included. */
+    timeoutMs: number;
+    /** How many shadows this process runs at once. */
+    maxConcurrent: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -63,5 +82,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     embeddedPort: e.STRATA_EMBEDDED_PORT,
     expectedDimensions: e.STRATA_EXPECTED_DIMENSIONS ?? null,
     logLevel: e.LOG_LEVEL,
+    shadow: {
+      databaseUrl: e.STRATA_SHADOW_DATABASE_URL,
+      timeoutMs: e.STRATA_SHADOW_TIMEOUT_SECONDS * 1000,
+      maxConcurrent: e.STRATA_SHADOW_MAX_CONCURRENT,
+    },
   };
 }

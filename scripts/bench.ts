@@ -1,12 +1,13 @@
 // npm run bench -- [--scale small|medium]
-// npm run bench -- --existing
+// npm run bench -- --existing [--only drift]
 // npm run bench -- --against postgresql://.../db
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
 // evaluations area and the migrations console on the data it loaded. Each figure is printed with a
 // baseline measured in the same run and the ratio between them.
 // --existing: DATABASE_URL names a database already filled by `npm run generate` (the medium scale
-// takes minutes to load): its pending migrations are applied and the evaluations benchmarks run on it.
+// takes minutes to load): its pending migrations are applied and the evaluations and drift benchmarks
+// run on it (--only drift: the drift check alone).
 // --against: the vector health page measured read-only on an existing database.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,20 +18,21 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
+import { benchShadow, driftBenchmarks } from './bench/shadow';
 import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' }, existing: { type: 'boolean', default: false } },
+    options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' }, existing: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
   if (values.against) return against(values.against);
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
-  if (values.existing) return benchExisting(adminUrl);
+  if (values.existing) return benchExisting(adminUrl, values.only);
   const scale = SCALES[scaleName];
   const dbName = `strata_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -96,6 +98,9 @@ async function main(): Promise<void> {
       results.push(...(await vectorHealthBenchmarks({ knex: db, target: { kind: 'external', url: url.toString() } }, { runs: 5, recallQueries: 10 })));
       console.error('Evaluations: browse depth, distributions, CSV export...');
       results.push(...(await evaluationBenchmarks(db, url.toString())));
+      // Before the migrations console's, which leaves a thousand tables of its own in this database.
+      console.error('Shadow database: plans, a 50-migration history, drift...');
+      results.push(...(await benchShadow(adminUrl, db, config, `the ${scaleName}-scale database`)));
       console.error('Migrations console: status with 500 files, and Run pending against knex...');
       results.push(...(await benchMigrations(db, url.toString(), config)));
     } finally {
@@ -124,16 +129,23 @@ async function against(dbUrl: string): Promise<void> {
   }
 }
 
-async function benchExisting(url: string): Promise<void> {
-  const k = knex(knexConfig({ kind: 'external', url }, { ...readConfig(), databaseUrl: url }));
+async function benchExisting(url: string, only: string | undefined): Promise<void> {
+  if (only !== undefined && only !== 'drift') throw new Error('--only takes drift');
+  const config = { ...readConfig(), databaseUrl: url };
+  const k = knex(knexConfig({ kind: 'external', url }, config));
   try {
     const [, applied] = (await k.migrate.latest()) as [number, string[]];
     if (applied.length) console.error(`Applied pending migrations first: ${applied.join(', ')}`);
     const version = ((await k.raw('SHOW server_version')) as { rows: { server_version: string }[] }).rows[0]!.server_version;
     const n = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
-    console.error('Evaluations: browse depth, distributions, CSV export...');
-    const results = await evaluationBenchmarks(k, url);
     const db = new URL(url).pathname.slice(1);
+    const results = [];
+    if (only !== 'drift') {
+      console.error('Evaluations: browse depth, distributions, CSV export...');
+      results.push(...(await evaluationBenchmarks(k, url)));
+    }
+    console.error('Drift against the replay of the applied migrations...');
+    results.push(...(await driftBenchmarks(k, config, `database ${db}`)));
     console.log(`Strata benchmarks: database ${db} (${fmt(n)} evaluations), PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
     console.log(table(results));
   } finally {

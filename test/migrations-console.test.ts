@@ -112,7 +112,10 @@ exports.down = async () => {};`,
     const before = await snapshot(config.migrationsTable);
     const plan = await makePlan(db.knex, config, 'up');
     expect(plan.error).toMatchObject({ migration: '002_b.js', statement: expect.stringContaining('no_such_table') });
-    expect(plan.migrations.map((m) => m.previewable)).toEqual([true, true, false]);
+    // 001 ran to its end in the live dry run; 002 failed there and on the shadow; 003 ran nowhere.
+    expect(plan.migrations.map((m) => m.previewedOn)).toEqual(['live', null, null]);
+    expect(plan.migrations[1]!.reason).toMatch(/failed in the live dry run: .*no_such_table/);
+    expect(plan.migrations[1]!.statements.join('\n')).toMatch(/no_such_table/);
     const run = await (await startRun(db, config, operator, { kind: 'latest', expected: ['001_a.js', '002_b.js', '003_c.js'] }, meta)).done;
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ migration: '002_b.js', statement: expect.stringContaining('no_such_table') });
@@ -124,7 +127,7 @@ exports.down = async () => {};`,
     expect(audit.details.runId).toBe(run.id);
   });
 
-  it('a migration that cannot run in a transaction is shown with its source, not previewed', async () => {
+  it('a migration that cannot run in a transaction is previewed on the shadow, not on the live database', async () => {
     const config = scratchMigrations({
       '001_t.js': createTable('nt_t'),
       '002_idx.js': `exports.config = { transaction: false };
@@ -133,8 +136,11 @@ exports.down = async (knex) => { await knex.raw('DROP INDEX CONCURRENTLY nt_t_id
     });
     const plan = await makePlan(db.knex, config, 'up');
     expect(plan.atomic).toBe(false);
-    expect(plan.migrations[0]).toMatchObject({ previewable: true, transaction: true });
-    expect(plan.migrations[1]).toMatchObject({ previewable: false, transaction: false, source: expect.stringContaining('CONCURRENTLY') });
+    expect(plan.migrations[0]).toMatchObject({ previewable: true, previewedOn: 'live', transaction: true });
+    expect(plan.migrations[1]).toMatchObject({ previewable: true, previewedOn: 'shadow', transaction: false, source: null });
+    expect(plan.migrations[1]!.reason).toMatch(/runs outside a transaction/);
+    expect(plan.migrations[1]!.statements).toEqual(['CREATE INDEX CONCURRENTLY nt_t_idx ON nt_t (id)']);
+    expect(plan.migrations[1]!.effects).toMatchObject([{ kind: 'index', name: 'nt_t_idx', table: 'nt_t', change: 'added' }]);
     const run = await (await startRun(db, config, operator, { kind: 'latest', expected: ['001_t.js', '002_idx.js'] }, meta)).done;
     expect(run.status).toBe('succeeded');
     expect((await readCatalog(db.knex)).indexes.nt_t_idx).toMatch(/nt_t/);

@@ -11,9 +11,11 @@ import { Button } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import type { MigrationsStatus, RunSummary } from '@/lib/schemas/migrations';
 import { duration, STATUS_LABEL, STATUS_STYLE } from './format';
+import { DriftCard } from './drift-card';
 import { LockPanel } from './lock-panel';
 import { PlanDialog, type UndoRequest } from './plan-dialog';
 import { migrationKeys } from './query-keys';
+import { RoundTripCard } from './round-trip-card';
 import { RunPanel } from './run-panel';
 import { actionReasons } from './action-reasons';
 import { undoOf } from './undo';
@@ -83,6 +85,8 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
         />
       )}
       <LockPanel status={s} canRelease={abilities.releaseLock} />
+      <DriftCard />
+      <RoundTripCard pending={pending} canRun={abilities.operate} role={abilities.role} />
       <Card title={`${s.migrations.length} migrations in ${s.migrationsTable}`}>
         {s.migrations.length === 0 ? (
           <p className="text-sm">No migration files found. Create one with npm run migrate:make -- name.</p>

@@ -1,12 +1,13 @@
 'use client';
-// The confirmation for Run pending and Rollback batch: the plan first (a dry run), then one
-// explicit button that sends back exactly what the operator saw.
+// The confirmation for Run pending and Rollback batch: the plan first (previews on the live
+// database and on a shadow), then one explicit button that sends back exactly what the operator
+// saw; when the plan could not preview everything, the operator first says they read that.
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { apiFetch, ApiClientError } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
 import type { Plan, RunSummary } from '@/lib/schemas/migrations';
-import { PlanView } from './plan-view';
+import { planIsIncomplete, PlanView } from './plan-view';
 
 /** "Roll back what this run applied": the run, its batch and the migrations it left applied. */
 export type UndoRequest = { runId: string; batch: number; names: string[] };
@@ -25,9 +26,13 @@ export function PlanDialog({
   const ref = useRef<HTMLDialogElement>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
   const load = useMutation({
-    mutationFn: () => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction } }),
-    onSuccess: (r) => setPlan(r.plan),
+    mutationFn: (exactCounts: boolean) => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction, ...(exactCounts ? { exactCounts } : {}) } }),
+    onSuccess: (r) => {
+      setPlan(r.plan);
+      setAcknowledged(false);
+    },
   });
   const confirm = useMutation({
     mutationFn: (p: Plan) =>
@@ -40,18 +45,20 @@ export function PlanDialog({
       const next = err instanceof ApiClientError && err.status === 409 ? (err.details as { plan?: Plan } | undefined)?.plan : undefined;
       if (next) {
         setPlan(next);
+        setAcknowledged(false);
         setNotice(`${err.message} The plan below is the current one.`);
       }
     },
   });
   useEffect(() => {
     ref.current?.showModal();
-    load.mutate();
+    load.mutate(false);
     // Once, when the dialog opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const n = plan?.migrations.length ?? 0;
+  const incomplete = !!plan && !plan.error && planIsIncomplete(plan);
   const verb = direction === 'up' ? `Run ${n} migration${n === 1 ? '' : 's'}` : `Roll back batch ${plan?.batch ?? ''}`;
   const title =
     direction === 'up' ? 'Run pending migrations' : undo ? `Roll back what run ${undo.runId.slice(0, 8)} applied (batch ${undo.batch})` : `Roll back batch ${plan?.batch ?? ''}`;
@@ -66,7 +73,8 @@ export function PlanDialog({
         {title}
       </h2>
       <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
-        The plan below comes from a dry run: the migrations really ran inside a transaction that was rolled back, so nothing has changed yet.
+        Strata previews each migration on the live database, inside a transaction that is rolled back, where it can, and on a shadow database (a scratch database it builds from the migration
+        files and throws away). Each migration below says how it was previewed.
       </p>
       {undo && (
         <p className="mb-3 text-sm">
@@ -74,7 +82,7 @@ export function PlanDialog({
           order. Strata refuses to start if batch {undo.batch} holds anything else by then.
         </p>
       )}
-      {load.isPending && <p role="status">Making the plan (dry run)…</p>}
+      {load.isPending && <p role="status">Making the plan: a dry run on the live database, and a run on a shadow database…</p>}
       {load.isError && <ErrorText>Could not make the plan: {load.error.message}</ErrorText>}
       {notice && (
         <p role="alert" className="mb-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
@@ -82,13 +90,21 @@ export function PlanDialog({
         </p>
       )}
       {plan && plan.migrations.length === 0 && <p>{direction === 'up' ? 'Nothing is pending.' : 'No batch is applied.'}</p>}
-      {plan && plan.migrations.length > 0 && <PlanView plan={plan} />}
+      {plan && plan.migrations.length > 0 && <PlanView plan={plan} onCountExactly={load.isPending ? undefined : () => load.mutate(true)} />}
       {confirm.isError && !notice && <ErrorText>{confirm.error.message}</ErrorText>}
+      {incomplete && (
+        <label className="mt-4 flex items-start gap-2 text-sm">
+          <input type="checkbox" className="mt-1" checked={acknowledged} onChange={(e) => setAcknowledged(e.target.checked)} />
+          <span>
+            I have read that this plan is incomplete: it could not preview everything above, so the run may do more than it shows.
+          </span>
+        </label>
+      )}
       <div className="mt-6 flex gap-3">
         {plan && plan.confirm && (
           <Button
             tone={direction === 'up' ? 'primary' : 'danger'}
-            disabled={confirm.isPending || !!plan.error}
+            disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged)}
             onClick={() => {
               setNotice(null);
               confirm.mutate(plan);
@@ -99,7 +115,11 @@ export function PlanDialog({
         )}
         <Button onClick={() => ref.current?.close()}>Cancel</Button>
       </div>
-      {plan?.error && <p className="mt-2 text-sm">Fix the failing migration first: the run would fail the same way.</p>}
+      {plan?.error && (
+        <p className="mt-2 text-sm">
+          {plan.migrations.some((m) => m.loadError) ? 'Fix the file first: knex would not run any migration of this batch.' : 'Fix the failing migration first: the run would fail the same way.'}
+        </p>
+      )}
     </dialog>
   );
 }

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { DriftCard } from '@/components/migrations/drift-card';
 import { Card, Facts, Notice } from '@/components/ui/card';
 import type { Overview } from '@/lib/diagnostics/overview';
 
@@ -68,6 +69,7 @@ export function OverviewView({ overview: o }: { overview: Overview }) {
           </Link>
         </p>
       </Card>
+      <DriftCard />
     </div>
   );
 }

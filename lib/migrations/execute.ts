@@ -4,6 +4,7 @@ import 'server-only';
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { InstrumentedSource, type Hooks } from './files';
+import { renderSql } from './render-sql';
 import { StrataMigrationSource, type MigrationFile } from './source';
 
 /**
@@ -25,12 +26,9 @@ export type Capture = {
 
 type QueryEvent = { sql: string; bindings?: readonly unknown[]; __knexUid?: string };
 
-function render(knex: Knex, q: QueryEvent): string {
-  try {
-    return q.bindings?.length ? knex.raw(q.sql, q.bindings as Knex.RawBinding[]).toString() : q.sql;
-  } catch {
-    return q.sql;
-  }
+// The statement as it ran, with its bound values inlined (see render-sql.ts).
+function render(_knex: Knex, q: QueryEvent): string {
+  return renderSql(q.sql, q.bindings);
 }
 
 /** Hooks plus listeners on a transaction that file each statement under the migration running it. */

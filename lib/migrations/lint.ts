@@ -1,72 +1,63 @@
 import 'server-only';
-// The plan's safety review: unsafe operations in the SQL a migration would run, each with why it
-// matters and the safer form (after Squawk's rules and strong_migrations), and what a rollback
-// would destroy. Findings warn; the operator decides.
+// The plan's safety review: unsafe operations in the SQL a migration runs, each with why it matters
+// and the safer form (after Squawk's rules and strong_migrations). Every statement is reviewed,
+// whether it ran on the live database (rolled back) or only on the shadow; rules about table size
+// use the live row counts as the batch leaves them at that statement. Findings warn; the operator
+// decides. What a plan destroys is worked out beside it (destroys.ts), on the same counts.
 import type { Knex } from 'knex';
-import type { Destruction, Finding } from '../schemas/migrations';
-import { relationLabel, sqlOps, type Relation, type SqlOp } from './sql-facts';
+import type { SchemaChange } from '../schemas/catalog';
+import type { Destruction, Finding, Unseen } from '../schemas/migrations';
+import { destructionsOf, rowsDeleted } from './destroys';
+import { applyStatement, relationOfLabel, tableRows, type TableRows } from './row-counts';
+import { relationLabel, statementOps, type Relation, type SqlOp } from './sql-facts';
 
-export type TableRows = { exists: boolean; rows: number; estimated: boolean };
+/** A migration as the review sees it: statements in order (with what the live database answered, when it ran there) and its effect from the shadow. */
+export type ReviewMigration = {
+  name: string;
+  statements: { sql: string; results: { command: string | null; rows: number | null }[] | null }[];
+  effects: SchemaChange[] | null;
+  /** Why its effect is unknown (it ran nowhere), for "what will be destroyed". */
+  unseen: string | null;
+};
 
-// Below this estimate a table is counted exactly (bounded by the statement timeout).
-const EXACT_COUNT_BELOW = 1_000_000;
-
-/** Row counts of the tables the plan touches, as they are now (outside the dry run). */
-export async function tableRows(knex: Knex, relations: Relation[]): Promise<Map<string, TableRows>> {
-  const out = new Map<string, TableRows>();
-  await knex.transaction(
-    async (trx) => {
-      await trx.raw(`SET LOCAL statement_timeout = '5s'`);
-      for (const r of relations) {
-        const key = relationLabel(r);
-        if (out.has(key)) continue;
-        const quoted = [r.schema, r.name].filter((p): p is string => p !== null).map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
-        const found = await trx.raw<{ rows: { est: string }[] }>(
-          `SELECT c.reltuples::bigint AS est FROM pg_class c WHERE c.oid = to_regclass(?) AND c.relkind IN ('r', 'p', 'm')`,
-          [quoted],
-        );
-        if (!found.rows.length) {
-          out.set(key, { exists: false, rows: 0, estimated: false });
-          continue;
-        }
-        const est = Number(found.rows[0]!.est);
-        if (est >= EXACT_COUNT_BELOW) {
-          out.set(key, { exists: true, rows: est, estimated: true });
-          continue;
-        }
-        const counted = await trx.raw<{ rows: { n: string }[] }>('SELECT count(*) AS n FROM ??', [key]);
-        out.set(key, { exists: true, rows: Number(counted.rows[0]!.n), estimated: false });
-      }
-    },
-    { readOnly: true },
-  );
-  return out;
-}
-
-function relationsOf(ops: SqlOp[]): Relation[] {
-  return ops.flatMap((o) => ('relation' in o && o.op !== 'drop_index' ? [o.relation] : []));
-}
-
+type Rule = Omit<Finding, 'migration' | 'statement'>;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'migration' | 'statement'>[] {
-  const has = rows?.exists && rows.rows > 0;
-  const size = rows?.exists ? `${rows.estimated ? '~' : ''}${fmt(rows.rows)} rows` : 'a new table';
+function size(rows: TableRows | undefined): string {
+  if (!rows?.exists) return 'a new table';
+  if (rows.rows === null) return 'rows not known';
+  const count = `${rows.estimated ? '~' : ''}${fmt(rows.rows)} rows`;
+  return rows.createdInBatch ? `${count}, filled earlier in this batch` : count;
+}
+
+function findingsFor(op: SqlOp, rows: TableRows | undefined, droppedFirst: ReadonlySet<string>): Rule[] {
+  const has = !!rows?.exists && rows.rows !== null && rows.rows > 0;
+  // A table this batch created has no readers or writers yet: locking it costs nothing.
+  const live = has && !rows!.createdInBatch;
   switch (op.op) {
     case 'create_index': {
-      const out: Omit<Finding, 'migration' | 'statement'>[] = [];
-      if (!op.concurrent && has) {
+      const out: Rule[] = [];
+      const name = op.index ?? '';
+      if (!op.concurrent && live) {
         out.push({
           rule: 'index-without-concurrently',
-          message: `CREATE INDEX ${op.index ?? ''} on ${relationLabel(op.relation)} (${size}) without CONCURRENTLY`,
+          message: `CREATE INDEX ${name} on ${relationLabel(op.relation)} (${size(rows)}) without CONCURRENTLY`,
           why: 'Building the index blocks every write to the table until it finishes.',
           safer: 'CREATE INDEX CONCURRENTLY, in a migration of its own with `export const config = { transaction: false }`.',
         });
       }
-      if (op.method === 'ivfflat' && op.lists !== null && (rows?.rows ?? 0) < op.lists) {
+      if (op.concurrent && !(op.index && droppedFirst.has(op.index))) {
+        out.push({
+          rule: 'concurrent-index-retry',
+          message: `CREATE INDEX CONCURRENTLY ${name} on ${relationLabel(op.relation)} does not first drop a leftover of a failed build`,
+          why: 'A concurrent build that fails (a deadlock, a timeout, a duplicate in a unique index) leaves an INVALID index behind and knex does not record the migration, so running it again fails with "already exists"; IF NOT EXISTS would keep the invalid index silently.',
+          safer: `Start the migration with DROP INDEX CONCURRENTLY IF EXISTS ${name || '<name>'}, and check pg_index.indisvalid after the build.`,
+        });
+      }
+      if (op.method === 'ivfflat' && op.lists !== null && rows?.rows !== null && (rows?.rows ?? 0) < op.lists) {
         out.push({
           rule: 'ivfflat-little-data',
-          message: `ivfflat index ${op.index ?? ''} with lists = ${fmt(op.lists)} on ${relationLabel(op.relation)}, which has ${size}`,
+          message: `ivfflat index ${name} with lists = ${fmt(op.lists)} on ${relationLabel(op.relation)}, which has ${size(rows)}`,
           why: 'ivfflat picks its list centres from the rows present when it is built; on fewer rows than lists, recall stays low after the table fills.',
           safer: 'Create the index after loading data (lists ≈ rows / 1000), or use hnsw, which needs no training data.',
         });
@@ -74,11 +65,11 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'mig
       return out;
     }
     case 'alter_column_type':
-      return has
+      return live
         ? [
             {
               rule: 'column-type-change',
-              message: `${relationLabel(op.relation)}.${op.column} changes type to ${op.type} (${size})`,
+              message: `${relationLabel(op.relation)}.${op.column} changes type to ${op.type} (${size(rows)})`,
               why: 'Changing a column type rewrites the whole table under an ACCESS EXCLUSIVE lock; reads and writes wait.',
               safer: 'Add a new column of the new type, backfill it in batches, switch readers over, then drop the old column.',
             },
@@ -89,7 +80,7 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'mig
         ? [
             {
               rule: 'not-null-without-default',
-              message: `${relationLabel(op.relation)}.${op.column} is added NOT NULL without a default (${size})`,
+              message: `${relationLabel(op.relation)}.${op.column} is added NOT NULL without a default (${size(rows)})`,
               why: 'Existing rows have no value for it, so the migration fails on a table with rows.',
               safer: 'Add the column nullable (or with a default), backfill, then SET NOT NULL after a CHECK (... IS NOT NULL) NOT VALID is validated.',
             },
@@ -99,7 +90,7 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'mig
       return [
         {
           rule: 'drop-table',
-          message: `DROP TABLE ${relationLabel(op.relation)} (${size})`,
+          message: `DROP TABLE ${relationLabel(op.relation)} (${size(rows)})`,
           why: 'The table and every row in it are gone; only a backup brings them back.',
           safer: 'Take a backup first, or rename the table and drop it in a later release.',
         },
@@ -108,7 +99,7 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'mig
       return [
         {
           rule: 'drop-column',
-          message: `DROP COLUMN ${relationLabel(op.relation)}.${op.column} (${size})`,
+          message: `DROP COLUMN ${relationLabel(op.relation)}.${op.column} (${size(rows)})`,
           why: 'The column\u2019s data is gone, and code still reading it fails.',
           safer: 'Stop reading the column in a release first; back it up if the data matters.',
         },
@@ -130,27 +121,45 @@ function findingsFor(op: SqlOp, rows: TableRows | undefined): Omit<Finding, 'mig
   }
 }
 
-export type Reviewed = { findings: Finding[]; destroys: Destruction[] };
+export type Reviewed = { findings: Finding[]; destroys: Destruction[]; unseen: Unseen[] };
 
-/** Reviews the captured statements of a plan, migration by migration. */
-export async function review(knex: Knex, migrations: { name: string; statements: string[] }[]): Promise<Reviewed> {
+/** Reviews a plan's migrations in the order they run. */
+export async function review(knex: Knex, migrations: ReviewMigration[], options: { exact?: boolean } = {}): Promise<Reviewed> {
   const parsed = await Promise.all(
-    migrations.map(async (m) => ({ name: m.name, statements: await Promise.all(m.statements.map(async (sql) => ({ sql, ops: await sqlOps(sql) }))) })),
+    migrations.map(async (m) => ({ ...m, statements: await Promise.all(m.statements.map(async (s) => ({ ...s, ops: await statementOps(s.sql) }))) })),
   );
-  const rows = await tableRows(knex, parsed.flatMap((m) => m.statements.flatMap((s) => relationsOf(s.ops))));
-  const findings: Finding[] = [];
-  const destroys: Destruction[] = [];
+  const relations: Relation[] = [];
   for (const m of parsed) {
-    for (const s of m.statements) {
-      for (const op of s.ops) {
-        const r = 'relation' in op ? rows.get(relationLabel(op.relation)) : undefined;
-        for (const f of findingsFor(op, r)) findings.push({ ...f, migration: m.name, statement: s.sql });
-        if (op.op === 'drop_table') destroys.push({ kind: 'table', name: relationLabel(op.relation), table: null, rows: r?.exists ? r.rows : null, rowsEstimated: !!r?.estimated });
-        if (op.op === 'drop_column') destroys.push({ kind: 'column', name: op.column, table: relationLabel(op.relation), rows: r?.exists ? r.rows : null, rowsEstimated: !!r?.estimated });
-        if (op.op === 'drop_extension') destroys.push({ kind: 'extension', name: op.name, table: null, rows: null, rowsEstimated: false });
-        if (op.op === 'drop_index') destroys.push({ kind: 'index', name: relationLabel(op.relation), table: null, rows: null, rowsEstimated: false });
-      }
+    for (const s of m.statements) for (const op of s.ops.flat()) if ('relation' in op && op.op !== 'drop_index') relations.push(op.relation);
+    for (const c of m.effects ?? []) {
+      if (c.kind === 'table' || c.kind === 'materialized view') relations.push(relationOfLabel(c.name));
+      if (c.table) relations.push(relationOfLabel(c.table));
     }
   }
-  return { findings, destroys };
+  const rows = await tableRows(knex, relations, options);
+  const findings: Finding[] = [];
+  const destroys: Destruction[] = [];
+  const unseen: Unseen[] = [];
+  for (const m of parsed) {
+    if (m.unseen) unseen.push({ migration: m.name, reason: m.unseen });
+    destroys.push(...destructionsOf(m.name, m.effects, m.effects ? [] : m.statements.flatMap((s) => s.ops.flat()), rows));
+    const droppedFirst = new Set<string>();
+    for (const s of m.statements) {
+      s.ops.forEach((ops, i) => {
+        for (const op of ops) {
+          const r = 'relation' in op ? rows.get(relationLabel(op.relation)) : undefined;
+          for (const f of findingsFor(op, r, droppedFirst)) findings.push({ ...f, migration: m.name, statement: s.sql });
+          if (op.op === 'drop_index' && op.ifExists) droppedFirst.add(op.relation.name);
+        }
+        const touched = s.results ? (s.results[i]?.rows ?? null) : null;
+        destroys.push(...rowsDeleted(m.name, ops, touched, rows));
+        applyStatement(rows, ops, touched, m.name);
+      });
+    }
+    // What the statements do not say (a CASCADE, an extension's drop) the shadow's effect does.
+    for (const c of m.effects ?? []) {
+      if (c.kind === 'table' && c.change === 'removed') rows.set(c.name, { exists: false, rows: 0, estimated: false, createdInBatch: false, note: null });
+    }
+  }
+  return { findings, destroys, unseen };
 }

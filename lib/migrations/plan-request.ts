@@ -1,13 +1,19 @@
 import 'server-only';
-// A plan asked for through the API. On the embedded database the dry run holds the only
+// A plan asked for through the API. On the embedded database the live dry run holds the only
 // connection, so it marks the database busy meanwhile: other requests say so instead of waiting.
 import type { StrataConfig } from '../config';
 import { holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
 import type { Plan } from '../schemas/migrations';
-import { makePlan } from './plan';
+import { makePlan, type PlanOptions } from './plan';
 
-export async function planForRequest(db: Db, config: StrataConfig, direction: 'up' | 'down', by: string, requestId: string): Promise<Plan> {
+export async function planForRequest(
+  db: Db,
+  config: StrataConfig,
+  direction: 'up' | 'down',
+  request: PlanOptions & { by: string; requestId: string },
+): Promise<Plan> {
+  const { by, requestId, ...options } = request;
   const holder = { kind: 'run' as const, what: `a dry run of the ${direction === 'up' ? 'pending migrations' : 'rollback'}`, id: `plan:${requestId}`, by };
-  return holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction));
+  return holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
 }

@@ -1,18 +1,27 @@
 import 'server-only';
-// The plan behind the confirmation: a dry run of the pending migrations (or of the last batch's
-// down()), really executed inside a transaction that is always rolled back, with every statement
-// captured, reviewed for unsafe operations, and what it would destroy.
+// The plan behind the confirmation. Two previews, each for what it does best: a dry run on the live
+// database, inside a transaction that is always rolled back, for the migrations that can run in one
+// (what only live data can tell: rows touched, a statement that fails on the data); and a run of
+// every migration on a shadow holding the replay of the applied ones, transactional or not, for the
+// statements and the schema effect of each (catalog snapshots before and after it). Then the review
+// of everything that ran, what will be destroyed with live row counts, and going up, the round trip
+// of each pending migration. Each migration says how it was previewed.
 import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
 import type { StrataConfig } from '../config';
-import type { Plan, PlanMigration, RunError } from '../schemas/migrations';
-import { capture, lastBatch, listMigrations, migratorConfig } from './execute';
-import { fileFacts, readSource, type FileFacts } from './files';
+import type { Plan, RunError } from '../schemas/migrations';
+import type { ShadowProblem } from '../schemas/shadow';
+import { shadowProblem } from '../shadow/explain';
+import { ShadowStoppedError } from '../shadow/limits';
+import type { AppliedMigration } from '../shadow/replay';
+import { liveScope } from '../shadow/scope';
+import { liveDryRun } from './dry-run';
+import { lastBatch, listMigrations } from './execute';
+import { fileFacts, type FileFacts } from './files';
 import { review } from './lint';
-import { tryRunLock } from './lock';
+import { planMigrations, reviewInputs } from './plan-migrations';
+import { walkDown, walkUp, type Walk } from './shadow-walk';
 import { StrataMigrationSource, type MigrationFile } from './source';
-
-class DryRunDone extends Error {}
 
 export class MissingFilesError extends ApiError {
   constructor(names: string[]) {
@@ -49,66 +58,77 @@ export async function currentWork(knex: Knex, config: StrataConfig, direction: '
   return { batch: last.batch, files: await Promise.all((await filesFor(config, last.names)).map(fileFacts)) };
 }
 
-export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up' | 'down'): Promise<Plan> {
+/** The applied migrations in the order they were applied, with their batches: what a shadow replays. */
+export async function appliedMigrations(knex: Knex, table: string): Promise<AppliedMigration[]> {
+  if (!(await knex.schema.hasTable(table))) return [];
+  return (await knex(table).orderBy('id').select('name', 'batch')).map((r: { name: string; batch: number }) => ({ name: r.name, batch: Number(r.batch) }));
+}
+
+export type PlanOptions = { signal?: AbortSignal; exactCounts?: boolean };
+
+export async function makePlan(knex: Knex, config: StrataConfig, direction: 'up' | 'down', options: PlanOptions = {}): Promise<Plan> {
   const { batch, files } = await currentWork(knex, config, direction);
-  if (files.length === 0) {
-    return { direction, batch: direction === 'down' ? null : batch, migrations: [], findings: [], destroys: [], atomic: true, error: null, confirm: null };
+  const atomic = files.every((f) => f.transaction !== false);
+  const exactCounts = !!options.exactCounts;
+  const empty = { findings: [], destroys: [], unseen: [], shadow: { info: null, replay: null, problem: null }, roundTrip: null, exactCounts };
+  if (files.length === 0) return { direction, batch: direction === 'down' ? null : batch, migrations: [], atomic: true, error: null, confirm: null, ...empty };
+  const confirm = direction === 'up' ? { expected: files.map((f) => f.name) } : { batch: batch! };
+
+  // knex loads every file of the batch before it runs any: one that does not load stops them all.
+  const broken = files.find((f) => f.loadError !== null);
+  if (broken) {
+    const error: RunError = { message: `${broken.name} could not be loaded: ${broken.loadError}`, migration: broken.name, statement: null };
+    const migrations = await planMigrations({ files, live: null, walk: null, problem: null, broken: broken.name });
+    return { direction, batch, migrations, atomic, error, confirm, ...empty };
   }
-  // A migration that cannot run in a transaction cannot be previewed, nor can what follows it.
+
+  // The two previews run side by side: the live dry run as far as the first migration that cannot
+  // run in a transaction, and the shadow (which stops if the live side fails or the caller goes).
   const firstBare = files.findIndex((f) => f.transaction === false);
-  const previewable = firstBare === -1 ? files : files.slice(0, firstBare);
-  let error: RunError | null = null;
-  let captured: Map<string, string[]> = new Map();
-  try {
-    await knex.transaction(async (trx) => {
-      if (!(await tryRunLock(trx, config.migrationsTable, true))) throw new ApiError('conflict', 'A migration run is in progress; plan again when it has finished');
-      const { state, hooks } = capture(knex, trx);
-      captured = state.statements;
-      const cfg = migratorConfig(config, hooks);
-      try {
-        if (previewable.length === files.length) {
-          await (direction === 'up' ? trx.migrate.latest(cfg) : trx.migrate.rollback(cfg));
-        } else {
-          for (let i = 0; i < previewable.length; i++) await (direction === 'up' ? trx.migrate.up(cfg) : trx.migrate.down(cfg));
-        }
-      } catch (err) {
-        error = { message: err instanceof Error ? err.message : String(err), migration: state.current, statement: state.failedSql };
-      }
-      throw new DryRunDone();
-    });
-  } catch (err) {
-    if (!(err instanceof DryRunDone)) throw err;
-  }
-  const migrations: PlanMigration[] = await Promise.all(
-    files.map(async (f, i) => {
-      const inPreview = i < previewable.length;
-      const statements = captured.get(f.name) ?? [];
-      const ran = captured.has(f.name);
-      return {
-        name: f.name,
-        transaction: f.transaction !== false,
-        previewable: inPreview && ran,
-        statements,
-        source: inPreview && ran ? null : await readSource({ file: f.name, path: f.path }),
-        reason: inPreview
-          ? ran
-            ? null
-            : 'Not reached: an earlier migration in the dry run failed.'
-          : f.transaction === false
-            ? 'Runs outside a transaction (config.transaction = false), so a dry run could not be undone; its source is shown instead.'
-            : 'Follows a migration that cannot be previewed; its source is shown instead.',
-      };
-    }),
+  const names = files.map((f) => f.name);
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const req = { config, scope: await liveScope(knex, config), applied: await appliedMigrations(knex, config.migrationsTable), signal };
+  const shadowRun = (direction === 'up' ? walkUp(req, names, { roundTrip: true }) : walkDown(req, names)).then(
+    (walk): { walk: Walk | null; problem: ShadowProblem | null } => ({ walk, problem: null }),
+    (err: unknown) => {
+      // Nobody is waiting for a plan whose request went away.
+      if (err instanceof ShadowStoppedError && err.reason === 'cancelled') throw err;
+      return { walk: null, problem: shadowProblem(err, config) };
+    },
   );
-  const { findings, destroys } = await review(knex, migrations.filter((m) => m.previewable));
+  const live = await liveDryRun(knex, config, direction, firstBare === -1 ? files.length : firstBare, firstBare === -1).catch((err: unknown) => {
+    stop.abort();
+    shadowRun.catch(() => undefined);
+    throw err;
+  });
+  const { walk, problem } = await shadowRun;
+
+  const migrations = await planMigrations({ files, live, walk, problem, broken: null });
+  const { findings, destroys, unseen } = await review(knex, reviewInputs(migrations, live), { exact: exactCounts });
+  const roundTrip =
+    direction === 'up'
+      ? {
+          shadow: walk?.shadow ?? null,
+          replay: walk?.replay ?? null,
+          checked: walk?.checked ?? [],
+          notChecked: names.filter((n) => !walk?.checked.includes(n) && !walk?.findings.some((f) => f.migration === n)),
+          findings: walk?.findings ?? [],
+          problem,
+        }
+      : null;
   return {
     direction,
     batch,
     migrations,
     findings,
     destroys,
-    atomic: firstBare === -1,
-    error,
-    confirm: direction === 'up' ? { expected: files.map((f) => f.name) } : { batch: batch! },
+    unseen,
+    atomic,
+    error: live.error,
+    shadow: { info: walk?.shadow ?? null, replay: walk?.replay ?? null, problem },
+    roundTrip,
+    exactCounts,
+    confirm,
   };
 }

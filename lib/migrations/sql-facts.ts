@@ -6,12 +6,15 @@ import { parse } from 'libpg-query';
 export type Relation = { schema: string | null; name: string };
 
 export type SqlOp =
-  | { op: 'create_index'; relation: Relation; index: string | null; method: string; concurrent: boolean; lists: number | null }
+  | { op: 'create_index'; relation: Relation; index: string | null; method: string; concurrent: boolean; ifNotExists: boolean; lists: number | null }
+  | { op: 'create_table'; relation: Relation; filled: boolean }
+  | { op: 'write_rows'; relation: Relation; kind: 'insert' | 'update' | 'delete' }
+  | { op: 'truncate'; relation: Relation }
   | { op: 'alter_column_type'; relation: Relation; column: string; type: string }
   | { op: 'add_column'; relation: Relation; column: string; notNull: boolean; hasDefault: boolean }
   | { op: 'drop_column'; relation: Relation; column: string }
   | { op: 'drop_table'; relation: Relation }
-  | { op: 'drop_index'; relation: Relation }
+  | { op: 'drop_index'; relation: Relation; ifExists: boolean }
   | { op: 'drop_extension'; name: string };
 
 type Node = Record<string, unknown>;
@@ -47,7 +50,7 @@ function typeName(def: Node | undefined): string {
 function opsOf(stmt: Node): SqlOp[] {
   const [kind, body] = Object.entries(stmt)[0] as [string, Node];
   if (kind === 'IndexStmt') {
-    const s = body as { relation: RangeVar; idxname?: string; accessMethod?: string; concurrent?: boolean; options?: unknown[] };
+    const s = body as { relation: RangeVar; idxname?: string; accessMethod?: string; concurrent?: boolean; if_not_exists?: boolean; options?: unknown[] };
     const method = s.accessMethod ?? 'btree';
     return [
       {
@@ -56,6 +59,7 @@ function opsOf(stmt: Node): SqlOp[] {
         index: s.idxname ?? null,
         method,
         concurrent: !!s.concurrent,
+        ifNotExists: !!s.if_not_exists,
         // pgvector's default when `lists` is not given.
         lists: method === 'ivfflat' ? (intOption(s.options, 'lists') ?? 100) : null,
       },
@@ -81,26 +85,46 @@ function opsOf(stmt: Node): SqlOp[] {
     }
     return out;
   }
+  if (kind === 'CreateStmt') return [{ op: 'create_table', relation: rel((body as { relation: RangeVar }).relation), filled: false }];
+  if (kind === 'CreateTableAsStmt') {
+    const s = body as { objtype?: string; into: { rel: RangeVar } };
+    return s.objtype === 'OBJECT_TABLE' ? [{ op: 'create_table', relation: rel(s.into.rel), filled: true }] : [];
+  }
+  if (kind === 'InsertStmt' || kind === 'UpdateStmt' || kind === 'DeleteStmt') {
+    const write = ({ InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete' } as const)[kind];
+    return [{ op: 'write_rows', relation: rel((body as { relation: RangeVar }).relation), kind: write }];
+  }
+  if (kind === 'TruncateStmt') {
+    return ((body as { relations?: { RangeVar: RangeVar }[] }).relations ?? []).map((r) => ({ op: 'truncate' as const, relation: rel(r.RangeVar) }));
+  }
   if (kind === 'DropStmt') {
-    const s = body as { removeType: string; objects?: unknown[] };
+    const s = body as { removeType: string; objects?: unknown[]; missing_ok?: boolean };
     const objects = s.objects ?? [];
     if (s.removeType === 'OBJECT_TABLE') return objects.map((o) => ({ op: 'drop_table' as const, relation: listName((o as { List: { items: unknown[] } }).List.items) }));
-    if (s.removeType === 'OBJECT_INDEX') return objects.map((o) => ({ op: 'drop_index' as const, relation: listName((o as { List: { items: unknown[] } }).List.items) }));
+    if (s.removeType === 'OBJECT_INDEX') {
+      return objects.map((o) => ({ op: 'drop_index' as const, relation: listName((o as { List: { items: unknown[] } }).List.items), ifExists: !!s.missing_ok }));
+    }
     if (s.removeType === 'OBJECT_EXTENSION') return objects.map((o) => ({ op: 'drop_extension' as const, name: str(o) }));
   }
   return [];
 }
 
-/** The operations in one SQL text (several statements allowed); [] when the parser cannot read it. */
-export async function sqlOps(sql: string): Promise<SqlOp[]> {
+/** The operations of each statement in one SQL text (several statements allowed); [] when the parser cannot read it. */
+export async function statementOps(sql: string): Promise<SqlOp[][]> {
   try {
     const tree = (await parse(sql)) as { stmts?: { stmt: Node }[] };
-    return (tree.stmts ?? []).flatMap((s) => opsOf(s.stmt));
+    return (tree.stmts ?? []).map((s) => opsOf(s.stmt));
   } catch {
     return [];
   }
 }
 
+/** The operations in one SQL text, all statements together. */
+export async function sqlOps(sql: string): Promise<SqlOp[]> {
+  return (await statementOps(sql)).flat();
+}
+
+/** `posts`, or `audit.events` outside public: the same label the catalog snapshot's changes use. */
 export function relationLabel(r: Relation): string {
-  return r.schema ? `${r.schema}.${r.name}` : r.name;
+  return r.schema && r.schema !== 'public' ? `${r.schema}.${r.name}` : r.name;
 }

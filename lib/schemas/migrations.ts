@@ -1,9 +1,15 @@
 // Shapes of the migrations API, shared by route handlers and the migrations page.
 import { z } from 'zod';
+import type { ObjectKind, SchemaChange } from './catalog';
+import type { ReplayInfo, RoundTripReport, ShadowInfo, ShadowProblem } from './shadow';
 
 export const migrationNameSchema = z.string().min(1).max(255);
 
-export const planBodySchema = z.strictObject({ direction: z.enum(['up', 'down']) });
+export const planBodySchema = z.strictObject({
+  direction: z.enum(['up', 'down']),
+  /** Count every table the plan destroys or rewrites exactly, also those above a million rows (slower). */
+  exactCounts: z.boolean().optional(),
+});
 
 /** Run pending: the names the operator saw in the plan, in order. */
 export const latestBodySchema = z.strictObject({ expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000) });
@@ -167,14 +173,27 @@ export type MigrationsStatus = {
   busy: { message: string; what: string; by: string; startedAt: string } | null;
 };
 
+/** How a migration of a plan was previewed. */
+export type PreviewedOn = 'live' | 'shadow';
+
 export type PlanMigration = {
   name: string;
   transaction: boolean;
+  /** Whether it was executed for the plan (on the live database rolled back, or on the shadow). */
   previewable: boolean;
+  /** Where it was executed: 'live' (the live database, in a transaction rolled back), 'shadow', or null (not previewed). */
+  previewedOn: PreviewedOn | null;
   statements: string[];
-  /** The file's source, for a migration that cannot be previewed. */
+  /** The file's source, for a migration that could not be previewed. */
   source: string | null;
+  /** Why it was not previewed on the live database (for 'shadow'), or at all (for null). */
   reason: string | null;
+  /** Its schema effect, from catalog snapshots of the shadow before and after it; null when the shadow did not run it. */
+  effects: SchemaChange[] | null;
+  /** The error it raised on the shadow, when it failed there. */
+  shadowError: string | null;
+  /** Set when the file cannot be loaded. */
+  loadError: string | null;
 };
 
 export type Finding = {
@@ -187,12 +206,21 @@ export type Finding = {
 };
 
 export type Destruction = {
-  kind: 'table' | 'column' | 'extension' | 'index';
+  /** An object, or 'rows': rows a DELETE or TRUNCATE removes from a table that stays. */
+  kind: ObjectKind | 'rows';
   name: string;
   table: string | null;
+  /** Rows in the table (or column's table) when the migration runs; null when not known (see rowsNote) or not a table. */
   rows: number | null;
   rowsEstimated: boolean;
+  /** Why rows is null, or where the count comes from when not the live table as it is now. */
+  rowsNote: string | null;
+  /** The migration that destroys it. */
+  migration: string | null;
 };
+
+/** A migration whose effect is not in "what will be destroyed", and why. */
+export type Unseen = { migration: string; reason: string };
 
 export type Plan = {
   direction: 'up' | 'down';
@@ -201,9 +229,18 @@ export type Plan = {
   migrations: PlanMigration[];
   findings: Finding[];
   destroys: Destruction[];
+  /** Migrations whose effect "what will be destroyed" could not include; empty when it is complete. */
+  unseen: Unseen[];
   /** Whether the whole plan runs in one transaction (all or nothing). */
   atomic: boolean;
+  /** The live dry run's failure (the run would fail the same way); confirming is not offered. */
   error: RunError | null;
+  /** The shadow used for the plan, or why none could be. */
+  shadow: { info: ShadowInfo | null; replay: ReplayInfo | null; problem: ShadowProblem | null };
+  /** Going up: each pending migration taken through up → down → up on the shadow. */
+  roundTrip: RoundTripReport | null;
+  /** Whether every row count was counted exactly (asked for), rather than estimated above a million rows. */
+  exactCounts: boolean;
   /** What to send back to confirm exactly this plan. */
   confirm: { expected: string[] } | { batch: number } | null;
 };

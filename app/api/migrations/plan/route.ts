@@ -1,4 +1,4 @@
-// POST /api/migrations/plan: a dry run of pending migrations (up) or of the last batch (down), always rolled back.
+// POST /api/migrations/plan: pending migrations (up) or the last batch (down) previewed on the live database (rolled back) and on a shadow database.
 import { NextResponse } from 'next/server';
 import { apiRoute } from '@/lib/api/handler';
 import { parseBody } from '@/lib/api/input';
@@ -12,6 +12,7 @@ export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor } = await authorize(req, ctx, mayDryRun);
-  const { direction } = await parseBody(req, planBodySchema);
-  return NextResponse.json({ plan: await planForRequest(db, readConfig(), direction, actor.label, ctx.requestId) });
+  const { direction, exactCounts } = await parseBody(req, planBodySchema);
+  const plan = await planForRequest(db, readConfig(), direction, { by: actor.label, requestId: ctx.requestId, signal: req.signal, exactCounts });
+  return NextResponse.json({ plan });
 });
