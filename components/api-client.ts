@@ -8,9 +8,15 @@ export class ApiClientError extends Error {
     readonly status: number,
     readonly requestId?: string,
     readonly details?: unknown,
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/** A 503 because a run or a job holds the embedded database: a state to show, not a failure. */
+export function isBusy(err: unknown): err is ApiClientError {
+  return err instanceof ApiClientError && err.code === 'database_busy';
 }
 
 export async function apiFetch<T>(url: string, init?: { method?: string; body?: unknown }): Promise<T> {
@@ -30,6 +36,7 @@ export async function apiFetch<T>(url: string, init?: { method?: string; body?: 
       res.status,
       err.success ? err.data.error.requestId : undefined,
       err.success ? err.data.error.details : undefined,
+      err.success ? err.data.error.code : undefined,
     );
   }
   return json as T;

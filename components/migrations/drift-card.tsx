@@ -3,7 +3,7 @@
 // each difference and the SQL that makes the live database match the migrations. On the
 // migrations page and the overview.
 import { useQuery } from '@tanstack/react-query';
-import { apiFetch } from '@/components/api-client';
+import { apiFetch, isBusy } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
 import { Button, ErrorText } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
@@ -54,6 +54,10 @@ export function DriftCard() {
       <div className="flex flex-col gap-3 text-sm" data-testid="drift-card" aria-busy={drift.isFetching}>
         {drift.isPending ? (
           <p role="status">Comparing the live schema with the replay of its applied migrations on a shadow database…</p>
+        ) : drift.isError && isBusy(drift.error) ? (
+          <p role="status" className="text-sm">
+            {drift.error.message}
+          </p>
         ) : drift.isError ? (
           <ErrorText>Could not check drift: {drift.error.message}</ErrorText>
         ) : (

@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   database_unavailable: 503,
   /** The embedded database's only connection is held by a run or a job; try again when it ends. */
   database_busy: 503,
+  /** The client went away before the answer (nginx's 499): nobody reads it, nothing failed. */
+  client_closed_request: 499,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -50,6 +52,9 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof z.ZodError) return new ApiError('bad_request', 'Invalid input', err.issues);
   const code = (err as { code?: unknown } | null)?.code;
   const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'ShadowStoppedError' && (err as { reason?: unknown }).reason === 'cancelled') {
+    return new ApiError('client_closed_request', (err as Error).message);
+  }
   if ((typeof code === 'string' && CONNECTION_ERRORS.has(code)) || name === 'KnexTimeoutError') {
     return new ApiError('database_unavailable', 'The database cannot be reached');
   }
