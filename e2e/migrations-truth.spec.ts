@@ -87,6 +87,8 @@ test('a non-atomic batch that fails at its fifth migration says what stayed, eve
     await page.getByRole('button', { name: 'Roll back what this run applied (4)' }).click();
     const dialog = page.getByRole('dialog', { name: /Roll back what run .* applied \(batch 1\)/ });
     await expect(dialog).toContainText(`This reverts the 4 migrations that run left applied`);
+    await expect(dialog.getByTestId('typed-confirmation')).toContainText('This rollback deletes 300 rows from widgets.', { timeout: 60_000 });
+    await dialog.getByRole('textbox', { name: /Type the batch number/ }).fill('1');
     await dialog.getByRole('button', { name: 'Roll back batch 1' }).click();
     await expect(page.getByTestId('run-status')).toHaveText('Succeeded');
     await expect(page.getByTestId('run-headline')).toHaveText(`Rolled back batch 1 (what run ${run.id.slice(0, 8)} applied): 4 migrations reverted.`);

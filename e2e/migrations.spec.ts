@@ -45,6 +45,14 @@ test('an operator runs the pending migrations and rolls the batch back, each aft
   await expect(destroys).toContainText('table forums with 1 row', { timeout: 60_000 });
   await expect(destroys).toContainText('the extension vector');
   await expect(back.getByTestId('plan-migration').first()).toContainText(GUIDE[GUIDE.length - 1]!);
+  // It drops a table holding data and the vector extension: a click is not enough.
+  await expect(back.getByTestId('typed-confirmation')).toContainText('This rollback drops');
+  await expect(back.getByTestId('typed-confirmation')).toContainText('forums (1 row)');
+  await expect(back.getByTestId('typed-confirmation')).toContainText('drops the vector extension');
+  await expect(back.getByRole('button', { name: 'Roll back batch 1' })).toBeDisabled();
+  await back.getByRole('textbox', { name: /Type the batch number/ }).fill('2');
+  await expect(back.getByRole('button', { name: 'Roll back batch 1' })).toBeDisabled();
+  await back.getByRole('textbox', { name: /Type the batch number/ }).fill('1');
   await back.getByRole('button', { name: 'Roll back batch 1' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Succeeded');
   await expect(page.getByTestId('migration-status')).toHaveText(GUIDE.map(() => 'Pending'));

@@ -53,6 +53,10 @@ test('the rollback confirmation of a batch with non-transactional migrations lis
     await expect(dialog.getByTestId('plan-migration').nth(1)).toContainText('Not on the live database: It runs outside a transaction (config.transaction = false)');
     await expect(dialog.getByTestId('plan-how')).toContainText('1 migration ran on the live database inside a transaction that was rolled back');
     await expect(dialog.getByTestId('plan-how')).toContainText('7 migrations ran on a shadow database');
+    // Tables holding data and the vector extension go: the batch number must be typed first.
+    await expect(dialog.getByTestId('typed-confirmation')).toContainText('drops 2 tables holding data');
+    await expect(dialog.getByRole('button', { name: 'Roll back batch 1' })).toBeDisabled();
+    await dialog.getByRole('textbox', { name: /Type the batch number/ }).fill('1');
     await expect(dialog.getByRole('button', { name: 'Roll back batch 1' })).toBeEnabled();
     await expectAccessible(page);
     await dialog.getByRole('button', { name: 'Cancel' }).click();

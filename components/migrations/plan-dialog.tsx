@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { apiFetch, ApiClientError } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
 import type { Plan, RunSummary } from '@/lib/schemas/migrations';
+import { frictionOf } from './friction';
 import { planIsIncomplete, PlanView } from './plan-view';
 
 /** "Roll back what this run applied": the run, its batch and the migrations it left applied. */
@@ -27,11 +28,13 @@ export function PlanDialog({
   const [plan, setPlan] = useState<Plan | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
+  const [typed, setTyped] = useState('');
   const load = useMutation({
     mutationFn: (exactCounts: boolean) => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction, ...(exactCounts ? { exactCounts } : {}) } }),
     onSuccess: (r) => {
       setPlan(r.plan);
       setAcknowledged(false);
+      setTyped('');
     },
   });
   const confirm = useMutation({
@@ -46,6 +49,7 @@ export function PlanDialog({
       if (next) {
         setPlan(next);
         setAcknowledged(false);
+        setTyped('');
         setNotice(`${err.message} The plan below is the current one.`);
       }
     },
@@ -59,6 +63,8 @@ export function PlanDialog({
 
   const n = plan?.migrations.length ?? 0;
   const incomplete = !!plan && !plan.error && planIsIncomplete(plan);
+  const friction = plan ? frictionOf(plan) : { required: false as const };
+  const typedOk = !friction.required || typed.trim() === friction.answer;
   const verb = direction === 'up' ? `Run ${n} migration${n === 1 ? '' : 's'}` : `Roll back batch ${plan?.batch ?? ''}`;
   const title =
     direction === 'up' ? 'Run pending migrations' : undo ? `Roll back what run ${undo.runId.slice(0, 8)} applied (batch ${undo.batch})` : `Roll back batch ${plan?.batch ?? ''}`;
@@ -92,34 +98,54 @@ export function PlanDialog({
       {plan && plan.migrations.length === 0 && <p>{direction === 'up' ? 'Nothing is pending.' : 'No batch is applied.'}</p>}
       {plan && plan.migrations.length > 0 && <PlanView plan={plan} onCountExactly={load.isPending ? undefined : () => load.mutate(true)} />}
       {confirm.isError && !notice && <ErrorText>{confirm.error.message}</ErrorText>}
-      {incomplete && (
-        <label className="mt-4 flex items-start gap-2 text-sm">
-          <input type="checkbox" className="mt-1" checked={acknowledged} onChange={(e) => setAcknowledged(e.target.checked)} />
-          <span>
-            I have read that this plan is incomplete: it could not preview everything above, so the run may do more than it shows.
-          </span>
-        </label>
-      )}
-      <div className="mt-6 flex gap-3">
-        {plan && plan.confirm && (
-          <Button
-            tone={direction === 'up' ? 'primary' : 'danger'}
-            disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged)}
-            onClick={() => {
-              setNotice(null);
-              confirm.mutate(plan);
-            }}
-          >
-            {confirm.isPending ? 'Starting…' : verb}
-          </Button>
+      {/* Stays in view below the warnings, however long the plan. */}
+      <div className="sticky -bottom-6 -mx-6 mt-4 border-t border-slate-200 bg-white px-6 pb-6 pt-4 dark:border-slate-700 dark:bg-slate-900">
+        {incomplete && (
+          <label className="mb-3 flex items-start gap-2 text-sm">
+            <input type="checkbox" className="mt-1" checked={acknowledged} onChange={(e) => setAcknowledged(e.target.checked)} />
+            <span>
+              I have read that this plan is incomplete: it could not preview everything above, so the run may do more than it shows.
+            </span>
+          </label>
         )}
-        <Button onClick={() => ref.current?.close()}>Cancel</Button>
+        {plan && friction.required && !plan.error && (
+          <div className="mb-3 text-sm" data-testid="typed-confirmation">
+            <p className="font-semibold text-red-800 dark:text-red-300">{friction.reason}</p>
+            <label className="mt-2 flex flex-wrap items-center gap-2">
+              <span>
+                Type the batch number, <strong>{friction.answer}</strong>, to confirm:
+              </span>
+              <input
+                inputMode="numeric"
+                autoComplete="off"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                className="w-24 rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+              />
+            </label>
+          </div>
+        )}
+        <div className="flex gap-3">
+          {plan && plan.confirm && (
+            <Button
+              tone={direction === 'up' ? 'primary' : 'danger'}
+              disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged) || !typedOk}
+              onClick={() => {
+                setNotice(null);
+                confirm.mutate(plan);
+              }}
+            >
+              {confirm.isPending ? 'Starting…' : verb}
+            </Button>
+          )}
+          <Button onClick={() => ref.current?.close()}>Cancel</Button>
+        </div>
+        {plan?.error && (
+          <p className="mt-2 text-sm">
+            {plan.migrations.some((m) => m.loadError) ? 'Fix the file first: knex would not run any migration of this batch.' : 'Fix the failing migration first: the run would fail the same way.'}
+          </p>
+        )}
       </div>
-      {plan?.error && (
-        <p className="mt-2 text-sm">
-          {plan.migrations.some((m) => m.loadError) ? 'Fix the file first: knex would not run any migration of this batch.' : 'Fix the failing migration first: the run would fail the same way.'}
-        </p>
-      )}
     </dialog>
   );
 }

@@ -3,6 +3,7 @@
 // findings, the round trip, and each migration with its label, its schema effect and its SQL.
 import type { Plan, PlanMigration } from '@/lib/schemas/migrations';
 import { PlanDestroys } from './plan-destroys';
+import { PlanFindings } from './plan-findings';
 import { RoundTripView } from './round-trip-view';
 import { EFFECT_WORDS, SchemaChangeList } from './schema-changes';
 
@@ -124,26 +125,7 @@ export function PlanView({ plan, onCountExactly }: { plan: Plan; onCountExactly?
           : 'Not all of it can run in one transaction (a migration sets config.transaction = false): a failure can leave the earlier migrations applied.'}
       </p>
       <PlanDestroys plan={plan} onCountExactly={onCountExactly} />
-      {plan.findings.length > 0 && (
-        <section aria-label="Warnings" className="rounded border border-amber-300 p-3 dark:border-amber-700">
-          <h3 className="mb-2 font-semibold text-amber-900 dark:text-amber-200">
-            {plan.findings.length} warning{plan.findings.length === 1 ? '' : 's'}: review before you confirm
-          </h3>
-          <ul className="flex flex-col gap-2" data-testid="plan-findings">
-            {plan.findings.map((f, i) => (
-              <li key={i}>
-                <p className="font-medium">
-                  {f.message} <span className="font-normal text-slate-600 dark:text-slate-400">({f.migration}, {f.rule})</span>
-                </p>
-                <p>{f.why}</p>
-                <p>
-                  <span className="font-medium">Safer:</span> {f.safer}
-                </p>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <PlanFindings findings={plan.findings} />
       {plan.roundTrip && (
         <section aria-label="Round trip" className="rounded border border-slate-300 p-3 dark:border-slate-700">
           <h3 className="mb-2 font-semibold">Round trip: up → down → up of each pending migration on the shadow</h3>
