@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const actor: AuditActor = { kind: 'cli', label: `cli:${os.userInfo().username}` };
   const audit = (action: string, details: Record<string, unknown>) => recordAudit(db, { actor, action, outcome: 'success', details });
   try {
-    const auth = await getAuth(db.knex);
+    const auth = await getAuth(db);
     if (resource === 'user' && command === 'create') {
       const password = values['password-stdin'] ? await readStdin() : generatePassword();
       const input = createUserBodySchema.parse({
@@ -88,13 +88,14 @@ async function main(argv: string[]): Promise<number> {
         role: need(values.role, '--role'),
         ...(days ? { expiresInDays: Number(days) } : {}),
       });
-      const { token, record } = await createToken(db.knex, { ...input, createdBy: actor.label });
+      const { token, record } = await createToken(db.knex, { ...input, createdBy: actor.label, owner: { kind: 'cli' } });
       await audit('token.create', { tokenId: record.id, name: record.name, role: record.role, expiresAt: record.expiresAt });
       console.error(`Created token ${record.id} "${record.name}" (${record.role}). It is shown only now:`);
       console.log(token);
     } else if (resource === 'token' && command === 'list') {
       for (const t of await listTokens(db.knex)) {
-        console.log(`${t.id}\t${t.name}\t${t.role}\t${t.prefix}…\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}`);
+        const state = t.revokedAt ? 'revoked' : t.suspended ? `not working (${t.suspended})` : 'active';
+        console.log(`${t.id}\t${t.name}\t${t.role}\t${t.prefix}…\t${state}\tlast used ${t.lastUsedAt ?? 'never'}`);
       }
     } else if (resource === 'token' && command === 'revoke') {
       const id = need(values.id, '--id');

@@ -35,7 +35,7 @@ describe('the first admin', () => {
       const password = /password: (\S+)/.exec(first)?.[1];
       expect(password, first).toBeTruthy();
       expect(await users()).toEqual([{ email: EMBEDDED_ADMIN_EMAIL, role: 'admin' }]);
-      const auth = await getAuth(db.knex, config);
+      const auth = await getAuth(db, config);
       const result = await signIn(target, auth, config, { email: EMBEDDED_ADMIN_EMAIL, password: password!, ip: '127.0.0.1', headers: new Headers(), requestId: 'r' });
       expect(result.actor.role).toBe('admin');
     } else {
@@ -52,7 +52,7 @@ describe('the first admin', () => {
     // A restart with another password leaves the account as it is.
     await bootstrapAdmin(target, readAuthConfig({ STRATA_ADMIN_EMAIL: 'boss@example.com', STRATA_ADMIN_PASSWORD: 'second-password-123' }));
     expect((await users()).filter((u) => u.email === 'boss@example.com')).toEqual([{ email: 'boss@example.com', role: 'admin' }]);
-    const auth = await getAuth(db.knex, config);
+    const auth = await getAuth(db, config);
     const ok = await signIn(target, auth, config, { email: 'boss@example.com', password: 'first-password-123', ip: '127.0.0.1', headers: new Headers(), requestId: 'r' });
     expect(ok.actor.label).toBe('boss@example.com');
     const audit = await db.knex('strata.audit_events').where({ action: 'user.create', actor_type: 'system' }).pluck('details');

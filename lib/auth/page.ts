@@ -17,7 +17,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const h = new Headers(await headers());
   // Pages are reached with the browser's cookie only; a bearer token is for the API.
   h.delete('authorization');
-  const who = await authenticate(db.knex, await getAuth(db.knex, config), config, h);
+  const who = await authenticate(db.knex, await getAuth(db, config), config, h);
   return who?.actor ?? null;
 });
 
