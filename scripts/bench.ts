@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     const config = { ...readConfig(), databaseUrl: url.toString() };
-    const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config, { readTimeouts: false }));
     await k.migrate.latest();
     await k.destroy();
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     await client.end();
 
     console.error('Vector health benchmarks on the COPY-loaded data...');
-    const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config, { readTimeouts: false }));
     try {
       results.push(...(await vectorHealthBenchmarks({ knex: db, target: { kind: 'external', url: url.toString() } }, { runs: 5, recallQueries: 10 })));
       console.error('Evaluations: browse depth, distributions, CSV export...');
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 async function against(dbUrl: string): Promise<void> {
   const config = { ...readConfig(), databaseUrl: dbUrl };
   const target = { kind: 'external' as const, url: dbUrl };
-  const db = knex(knexConfig(target, config));
+  const db = knex(knexConfig(target, config, { readTimeouts: false }));
   try {
     const [v] = (await db.raw<{ rows: { v: string }[] }>("SELECT current_setting('server_version') AS v")).rows;
     const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, recallQueries: 10 });
@@ -125,7 +125,7 @@ async function against(dbUrl: string): Promise<void> {
 }
 
 async function benchExisting(url: string): Promise<void> {
-  const k = knex(knexConfig({ kind: 'external', url }, { ...readConfig(), databaseUrl: url }));
+  const k = knex(knexConfig({ kind: 'external', url }, { ...readConfig(), databaseUrl: url }, { readTimeouts: false }));
   try {
     const [, applied] = (await k.migrate.latest()) as [number, string[]];
     if (applied.length) console.error(`Applied pending migrations first: ${applied.join(', ')}`);

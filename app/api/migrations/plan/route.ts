@@ -5,13 +5,16 @@ import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayDryRun } from '@/lib/auth/permissions';
 import { readConfig } from '@/lib/config';
+import { getWorkDb } from '@/lib/db/knex';
 import { makePlan } from '@/lib/migrations/plan';
 import { planBodySchema } from '@/lib/schemas/migrations';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db } = await authorize(req, ctx, mayDryRun);
+  await authorize(req, ctx, mayDryRun);
   const { direction } = await parseBody(req, planBodySchema);
-  return NextResponse.json({ plan: await makePlan(db.knex, readConfig(), direction) });
+  // A dry run executes the migrations (then rolls back): minutes for some, so on the connections
+  // without the read bounds.
+  return NextResponse.json({ plan: await makePlan((await getWorkDb()).knex, readConfig(), direction) });
 });
