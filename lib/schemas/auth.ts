@@ -62,6 +62,17 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/** Verifying the audit chain takes no parameters; the body is `{}`. */
+export const auditVerifyBodySchema = z.strictObject({});
+
+export type ChainReportView = {
+  ok: boolean;
+  rows: number;
+  head: { seq: number; hash: string };
+  problem: { kind: string; seq: number; id: string | null; message: string } | null;
+  ms: number;
+};
+
 export type Actor = {
   kind: 'user' | 'token';
   id: string;
