@@ -112,5 +112,9 @@ describe('database errors about values', () => {
     const password = toApiError(Object.assign(new Error('password authentication failed for user "strata"'), { code: '28P01' }));
     expect(password.status).toBe(503);
     expect(password.message).toMatch(/refused the password/);
+    // Wrapped by a library (better-auth: "Failed to get session"): the cause decides.
+    const wrapped = Object.assign(new Error('Failed to get session'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(toApiError(wrapped).status).toBe(503);
+    expect(toApiError(Object.assign(new Error('Failed'), { cause: Object.assign(new Error('x'), { code: '22021' }) })).status).toBe(400);
   });
 });

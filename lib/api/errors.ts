@@ -64,9 +64,13 @@ export function toApiError(err: unknown): ApiError {
   if (failure) {
     return new ApiError('database_unavailable', `The database cannot be used: ${failure.reason}. Try again once it is back.`, { reason: failure.kind });
   }
-  if (isDataException(err)) {
-    const code = (err as { code: string }).code;
-    return new ApiError('bad_request', `A value in this request is not one the database accepts (SQLSTATE ${code}); check the parameters`);
+  // A library may wrap the database's error (better-auth's "Failed to get session" does): the
+  // cause says what happened.
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isDataException(e)) {
+      const code = (e as { code: string }).code;
+      return new ApiError('bad_request', `A value in this request is not one the database accepts (SQLSTATE ${code}); check the parameters`);
+    }
   }
   return new ApiError('internal', 'Internal error');
 }

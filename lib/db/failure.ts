@@ -22,11 +22,22 @@ const LOST = [
 
 /** Why the database could not be used, or null when the error is not about reaching it. */
 export function databaseFailure(err: unknown): DatabaseFailure | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const found = ownFailure(e);
+    if (found) return found;
+  }
+  return null;
+}
+
+function ownFailure(err: unknown): DatabaseFailure | null {
   if (!err || typeof err !== 'object') return null;
   const e = err as ErrorLike;
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : '';
-  if (e.name === 'DatabaseStalledError') return { kind: 'not_answering', reason: message || 'the server stopped answering' };
+  // (knex puts the statement in front of the message; the reason is said without it.)
+  if (e.name === 'DatabaseStalledError') return { kind: 'not_answering', reason: 'the server stopped answering: a statement got no reply, and neither did a fresh connection' };
+  // Already known to be down for this request (the page proxy found it so): its own finding.
+  if (e.name === 'DatabaseDownError') return (err as { failure: DatabaseFailure }).failure;
   if (e.name === 'KnexTimeoutError') {
     return { kind: 'pool_timeout', reason: 'no database connection became free in time: the server is slow or not answering' };
   }
@@ -70,4 +81,12 @@ export function databaseFailure(err: unknown): DatabaseFailure | null {
   }
   if (LOST.some((re) => re.test(message))) return { kind: 'connection_lost', reason: 'the connection to the server was lost' };
   return null;
+}
+
+/** Thrown where a page would use a database the proxy already found down for this request. */
+export class DatabaseDownError extends Error {
+  override name = 'DatabaseDownError';
+  constructor(readonly failure: DatabaseFailure) {
+    super(`The database cannot be used: ${failure.reason}`);
+  }
 }
