@@ -4,14 +4,22 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
+import { DatabaseDownError } from '../db/failure';
 import { getDb } from '../db/knex';
+import { databaseDownForRequest } from '../db/page-state';
 import type { Actor } from '../schemas/auth';
 import { authenticate } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 
-/** The signed-in user for this request, or null; computed once per request. */
+/**
+ * The signed-in user for this request, or null; computed once per request. When the proxy found
+ * the database down for this request, it fails at once instead of waiting on it again: the
+ * layout shows the banner, and the page (rendered beside it) must not hold the answer up.
+ */
 export const currentActor = cache(async (): Promise<Actor | null> => {
+  const down = await databaseDownForRequest();
+  if (down) throw new DatabaseDownError(down);
   const db = await getDb();
   const config = readAuthConfig();
   const h = new Headers(await headers());
