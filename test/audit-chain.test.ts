@@ -115,6 +115,11 @@ describe('a tampered copy (a second database, made from the first as a template)
     const last = await copy('strata.audit_events').max<{ m: string }>({ m: 'seq' }).first();
     await tamper(copy, (trx) => trx('strata.audit_events').where('seq', '>', 29).delete());
     expect(await verifyAuditChain(copy)).toMatchObject({ ok: false, problem: { kind: 'missing', seq: 30 } });
+    // The next event written normally cannot close the gap: it follows the head, not the last row left.
+    await recordAudit({ knex: copy, target: db.target }, { actor: system, action: 'test.after_deletion', outcome: 'success' });
+    expect(Number((await copy('strata.audit_events').where({ action: 'test.after_deletion' }).first()).seq)).toBe(82);
+    expect(await verifyAuditChain(copy)).toMatchObject({ ok: false, problem: { kind: 'missing', seq: 30, message: expect.stringMatching(/rows 30 to 81 are missing/) } });
+    await tamper(copy, (trx) => trx('strata.audit_events').where({ action: 'test.after_deletion' }).delete());
     expect(Number(last!.m)).toBe(81);
   });
 
@@ -157,6 +162,22 @@ describe('a tampered copy (a second database, made from the first as a template)
     const head = /^Head: (\d+:[0-9a-f]{64})$/m.exec(whole.stdout)![1]!;
     const anchored = await run('npm', ['run', '-s', 'audit', '--', 'verify', '--anchor', head], db.env);
     expect(anchored.stdout).toContain(`Anchor ${head.split(':')[0]} matches.`);
+  });
+});
+
+describe('many rows in one transaction', () => {
+  it('are chained in order, and the head moves once, at commit', async () => {
+    const before = await verifyAuditChain(db.knex);
+    expect(before.ok).toBe(true);
+    await db.knex.transaction(async (trx) => {
+      await trx.raw(`INSERT INTO strata.audit_events (actor_type, actor_label, action, outcome, target_database, details)
+        SELECT 'system', 'bulk', 'test.bulk', 'success', 'x', jsonb_build_object('i', i) FROM generate_series(1, 2000) AS i`);
+      await recordAudit({ knex: trx, target: db.target }, { actor: system, action: 'test.after_bulk', outcome: 'success' });
+      // Not committed yet: the head still names the last committed row.
+      expect(Number((await trx('strata.audit_chain_head').first()).seq)).toBe(before.head.seq);
+    });
+    expect(Number((await db.knex('strata.audit_chain_head').first()).seq)).toBe(before.head.seq + 2001);
+    expect(await verifyAuditChain(db.knex)).toMatchObject({ ok: true, rows: before.rows + 2001 });
   });
 });
 

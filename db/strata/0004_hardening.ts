@@ -4,10 +4,14 @@
 //    owner or a superuser can switch its append-only trigger off and rewrite rows; no role
 //    arrangement stops that. So each row now stores a hash over its content and the previous
 //    row's hash, computed by the database on insert (a trigger; the insert itself is unchanged),
-//    with a sequence number without gaps. strata.audit_chain_head holds the last number and hash:
-//    its row lock serialises concurrent inserts, so they chain in the order they commit. Any
-//    change, removal or insertion with the trigger off breaks the chain where it happened
-//    (lib/auth/audit-chain.ts verifies it). Existing rows are chained in id order here.
+//    with a sequence number without gaps. Any change, removal or insertion with the trigger off
+//    breaks the chain where it happened (lib/auth/audit-chain.ts verifies it). Existing rows are
+//    chained in id order here.
+//    Inserts are serialised by a transaction-scoped advisory lock, so concurrent ones chain in the
+//    order they commit. strata.audit_chain_head keeps the last committed number and hash, written
+//    once per transaction at commit (a deferred trigger): a row removed from the end leaves a gap
+//    the next insert cannot close, and a transaction that writes many rows does not rewrite one
+//    row many times (which grows quadratically in PostgreSQL).
 // 2. Session tokens are stored as their SHA-256 (lib/auth/session-tokens.ts); existing sessions
 //    are hashed in place and keep working.
 // 3. API tokens remember who made them (a user, or the command line), so that a token stops
@@ -17,6 +21,8 @@ import type { Knex } from 'knex';
 const S = 'strata';
 
 const GENESIS = '0'.repeat(64);
+// Serialises audit inserts; any constant other tools are unlikely to use ('strata.audit').
+const ADVISORY_KEY = 0x5354_4155;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE ${S}.audit_events ADD COLUMN seq bigint, ADD COLUMN prev_hash text, ADD COLUMN hash text`);
@@ -48,16 +54,34 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE FUNCTION ${S}.audit_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       head record;
+      last record;
     BEGIN
-      -- The row lock taken here is held to the end of the transaction: the next insert waits,
-      -- then reads the head this one leaves.
-      UPDATE ${S}.audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash INTO head;
-      NEW.seq := head.seq;
+      -- Held to the end of the transaction: the next inserter waits, then reads (with a snapshot
+      -- taken after the wait) what this one committed.
+      PERFORM pg_advisory_xact_lock(${ADVISORY_KEY});
+      SELECT seq, hash INTO head FROM ${S}.audit_chain_head WHERE id = 1;
+      -- Rows this transaction wrote already are ahead of the head.
+      SELECT seq, hash INTO last FROM ${S}.audit_events ORDER BY seq DESC LIMIT 1;
+      IF last.seq IS NOT NULL AND last.seq > head.seq THEN
+        head := last;
+      END IF;
+      NEW.seq := head.seq + 1;
       NEW.prev_hash := head.hash;
       NEW.hash := ${S}.audit_event_hash(NEW.prev_hash, NEW.seq, NEW.at, NEW.actor_type, NEW.actor_id, NEW.actor_label, NEW.role,
         NEW.action, NEW.outcome, NEW.target_database, NEW.request_id, NEW.ip, NEW.details);
-      UPDATE ${S}.audit_chain_head SET hash = NEW.hash WHERE id = 1;
       RETURN NEW;
+    END $$`);
+  // At commit, once per transaction: the head moves to the last row written.
+  await knex.raw(`CREATE FUNCTION ${S}.audit_chain_head_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF current_setting('strata.audit_head_synced', true) = '1' THEN
+        RETURN NULL;
+      END IF;
+      PERFORM set_config('strata.audit_head_synced', '1', true);
+      UPDATE ${S}.audit_chain_head h SET seq = e.seq, hash = e.hash
+        FROM (SELECT seq, hash FROM ${S}.audit_events ORDER BY seq DESC LIMIT 1) e
+       WHERE h.id = 1 AND e.seq > h.seq;
+      RETURN NULL;
     END $$`);
 
   // Chain the rows written so far, oldest first.
@@ -83,6 +107,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE ${S}.audit_events ALTER COLUMN seq SET NOT NULL, ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`);
   await knex.raw(`CREATE UNIQUE INDEX audit_events_seq ON ${S}.audit_events (seq)`);
   await knex.raw(`CREATE TRIGGER audit_events_chain BEFORE INSERT ON ${S}.audit_events FOR EACH ROW EXECUTE FUNCTION ${S}.audit_events_chain()`);
+  await knex.raw(`CREATE CONSTRAINT TRIGGER audit_chain_head_sync AFTER INSERT ON ${S}.audit_events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${S}.audit_chain_head_sync()`);
 
   await knex.raw(`UPDATE ${S}.sessions SET token = encode(sha256(convert_to(token, 'UTF8')), 'hex')`);
 
@@ -103,7 +129,9 @@ export async function down(knex: Knex): Promise<void> {
   });
   // Session tokens cannot be un-hashed: every session ends.
   await knex(`${S}.sessions`).delete();
+  await knex.raw(`DROP TRIGGER IF EXISTS audit_chain_head_sync ON ${S}.audit_events`);
   await knex.raw(`DROP TRIGGER IF EXISTS audit_events_chain ON ${S}.audit_events`);
+  await knex.raw(`DROP FUNCTION IF EXISTS ${S}.audit_chain_head_sync()`);
   await knex.raw(`DROP FUNCTION IF EXISTS ${S}.audit_events_chain()`);
   await knex.raw(`ALTER TABLE ${S}.audit_events DROP COLUMN seq, DROP COLUMN prev_hash, DROP COLUMN hash`);
   await knex.raw(`DROP FUNCTION IF EXISTS ${S}.audit_event_hash(text, bigint, timestamptz, text, text, text, text, text, text, text, text, text, jsonb)`);
