@@ -1,6 +1,7 @@
 // npm run bench -- [--scale small|medium]
 // npm run bench -- --existing
 // npm run bench -- --against postgresql://.../db
+// npm run bench -- --outage
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
 // evaluations area and the migrations console on the data it loaded. Each figure is printed with a
@@ -8,6 +9,8 @@
 // --existing: DATABASE_URL names a database already filled by `npm run generate` (the medium scale
 // takes minutes to load): its pending migrations are applied and the evaluations benchmarks run on it.
 // --against: the vector health page measured read-only on an existing database.
+// --outage: time to 503 with the database frozen, refused and stopped, time to recover, and the
+// audit chain's verification speed (scripts/bench/outage.ts).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -17,15 +20,22 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
+import { outageBenchmarks } from './bench/outage';
 import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' }, existing: { type: 'boolean', default: false } },
+    options: {
+      scale: { type: 'string', default: 'small' },
+      against: { type: 'string' },
+      existing: { type: 'boolean', default: false },
+      outage: { type: 'boolean', default: false },
+    },
   });
   if (values.against) return against(values.against);
+  if (values.outage) return outage();
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
@@ -106,6 +116,18 @@ async function main(): Promise<void> {
     await admin.end();
   }
   console.log(`Strata benchmarks: scale ${scaleName}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(table(results));
+}
+
+async function outage(): Promise<void> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  const results = await outageBenchmarks(adminUrl);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  await admin.end();
+  console.log(`Strata outage benchmarks: PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(table(results));
 }
 
