@@ -61,8 +61,9 @@ export default async function knexfile(): Promise<Record<'development' | 'test' 
     console.error(`Using the embedded database in ${path.relative(process.cwd(), target.dataDir) || '.'}, ${via}.`);
     if (target.owner === 'self') closeEmbeddedBeforeExit();
   }
-  // Named so that Strata's lock release can tell a running knex CLI from other sessions.
-  const base = knexConfig(target, config, { applicationName: KNEX_CLI_APPLICATION });
+  // Named so that Strata's lock release can tell a running knex CLI from other sessions; without
+  // the dashboard's read timeouts, since a migration may run for hours.
+  const base = knexConfig(target, config, { applicationName: KNEX_CLI_APPLICATION, readTimeouts: false });
   if (command === 'migrate:latest' || command === 'migrate:up') {
     await preflight(base, `${where.host}/${where.database}`);
   }

@@ -104,7 +104,7 @@ test('before the page scripts load, the add-user form keeps its password out of 
   await context.close();
 });
 
-test('the N+1th failed sign-in for an account gets 429, and the attempts are in the audit trail', async () => {
+test('the N+1th failed sign-in for an account from one address gets 429; the right password from another address still signs in; all in the audit trail', async () => {
   const api = await bareClient();
   const admin = await adminCookie(api);
   const user = await createUser(api, admin, 'viewer');
@@ -116,8 +116,11 @@ test('the N+1th failed sign-in for an account gets 429, and the attempts are in 
   const throttled = await api.post('/api/auth/sign-in', { data: { email: user.email, password: `wrong-${limit}-password` } });
   expect(throttled.status()).toBe(429);
   expect(Number(throttled.headers()['retry-after'])).toBeGreaterThan(0);
-  // While throttled, even the right password is refused.
+  // From that address, even the right password is refused...
   expect((await api.post('/api/auth/sign-in', { data: { email: user.email, password: user.password } })).status()).toBe(429);
+  // ...but the account is not locked out: from another address (as a proxy Strata trusts says) it signs in.
+  const elsewhere = await api.post('/api/auth/sign-in', { data: { email: user.email, password: user.password }, headers: { 'x-forwarded-for': '203.0.113.50' } });
+  expect(elsewhere.status(), await elsewhere.text()).toBe(200);
   const audit = await api.get(`/api/audit?actor=${encodeURIComponent(user.email)}`, { headers: { cookie: admin } });
   const actions = ((await audit.json()) as { events: { action: string }[] }).events.map((e) => e.action);
   expect(actions.filter((a) => a === 'auth.sign_in_failed')).toHaveLength(limit);

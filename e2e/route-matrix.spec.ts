@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import {
   adminCookie,
   bareClient,
@@ -45,6 +46,11 @@ const POLICY: Record<string, Policy> = {
   'POST /api/tokens': { access: 'admin', ok: 400 },
   'DELETE /api/tokens/[id]': { access: 'admin', ok: 404, sample: '/api/tokens/999999999' },
   'GET /api/audit': { access: 'admin', ok: 200 },
+  'POST /api/audit/verify': { access: 'admin', ok: 200 },
+  // Any other path under /api: a JSON 404 for every method and caller.
+  ...Object.fromEntries(
+    ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [`${m} /api/[...path]`, { access: 'public' as const, ok: 404, sample: '/api/no-such-endpoint', crossOrigin: 404 }]),
+  ),
   'GET /api/migrations': { access: 'viewer', ok: 200 },
   'POST /api/migrations/plan': { access: 'operator', ok: 400 },
   'POST /api/migrations/latest': { access: 'operator', ok: 400 },
@@ -113,8 +119,9 @@ function expected(method: string, policy: Policy, caller: Caller): number {
   }
 }
 
-function sessionToken(cookie: string): string {
-  return decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
+/** How the session of a cookie is stored: the SHA-256 of its token (as lib/auth/session-tokens.ts does). */
+function storedSessionToken(cookie: string): string {
+  return createHash('sha256').update(decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!).digest('hex');
 }
 
 test('every API route answers every kind of caller with the status its role allows', async () => {
@@ -135,7 +142,7 @@ test('every API route answers every kind of caller with the status its role allo
   const staleSession = async (column: 'expires_at' | 'updated_at') => {
     const cookie = await freshSession('admin');
     await withDatabase((db) =>
-      db('strata.sessions').where({ token: sessionToken(cookie) }).update({ [column]: db.raw(`now() - interval '1 day'`) }),
+      db('strata.sessions').where({ token: storedSessionToken(cookie) }).update({ [column]: db.raw(`now() - interval '1 day'`) }),
     );
     return cookie;
   };

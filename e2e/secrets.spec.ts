@@ -31,7 +31,8 @@ test('passwords, tokens and the auth secret appear in no log line, API response 
     'a wrong password': wrongPassword,
     'an API token': token,
     "an API token's hash": hash,
-    ...(secret ? { 'the auth secret': secret } : {}),
+    ...(secret ? { 'the auth secret (generated)': secret } : {}),
+    ...(process.env.E2E_AUTH_SECRET ? { 'the auth secret (STRATA_AUTH_SECRET)': process.env.E2E_AUTH_SECRET } : {}),
   };
 
   const responses: string[] = [];

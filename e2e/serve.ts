@@ -4,6 +4,7 @@
 // tests read to check that no secret reaches the log.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import knex from 'knex';
 
 const port = process.env.E2E_PORT ?? '3210';
@@ -49,7 +50,11 @@ async function main(): Promise<void> {
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
   const logFile = env.E2E_LOG_FILE ? fs.createWriteStream(env.E2E_LOG_FILE, { flags: 'a' }) : null;
-  const next = spawn('npx', ['next', 'start', '-p', port], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Next.js's own entry, run by this Node: the child is the server itself, whose memory a test
+  // reads (its pid is written beside the log).
+  const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+  const next = spawn(process.execPath, [nextBin, 'start', '-p', port], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (env.E2E_LOG_FILE && next.pid) fs.writeFileSync(`${env.E2E_LOG_FILE}.pid`, String(next.pid));
   for (const stream of [next.stdout, next.stderr]) {
     stream.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);

@@ -1,6 +1,7 @@
 // Extra dashboard processes for tests that need more than the one Playwright starts: a second
 // server on the same database, or one that a test kills.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { expect } from '@playwright/test';
 
 export type ExtraServer = { url: string; process: ChildProcess; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<void> };
@@ -8,7 +9,7 @@ export type ExtraServer = { url: string; process: ChildProcess; output: () => st
 export async function startServer(port: number, env: Record<string, string | undefined>): Promise<ExtraServer> {
   const taken = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
   expect(taken, `port ${port} is already in use (a server left by an earlier run?)`).toBe(false);
-  const child = spawn('npx', ['next', 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env, STRATA_BASE_URL: `http://127.0.0.1:${port}` },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -32,7 +33,7 @@ export async function startServer(port: number, env: Record<string, string | und
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      // The whole group: npx, and the Next.js server under it.
+      // The whole group: the Next.js server and anything it started.
       process.kill(-child.pid!, signal);
       await exited;
     },

@@ -1,15 +1,19 @@
 // npm run user -- <create|list|set-role|disable|enable> …   npm run token -- <create|list|revoke> …
+// npm run audit -- verify [--anchor SEQ:HASH]
 // Manages Strata's users and API tokens from the command line, on the same database as the
-// dashboard (DATABASE_URL, or the embedded one). Every change is in the audit trail.
+// dashboard (DATABASE_URL, or the embedded one). Every change is in the audit trail, whose hash
+// chain `audit verify` checks.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import knex from 'knex';
+import knex, { type Knex } from 'knex';
 import { recordAudit, type AuditActor } from '../lib/auth/audit';
+import { checkAnchor, verifyAuditChain } from '../lib/auth/audit-chain';
 import { getAuth } from '../lib/auth/auth';
 import { createToken, listTokens, revokeToken } from '../lib/auth/tokens';
 import { createUser, findUserByEmail, generatePassword, listUsers, updateUser } from '../lib/auth/users';
 import { readConfig } from '../lib/config';
 import { knexConfig } from '../lib/db/knex-config';
+import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
 import { ApiError } from '../lib/api/errors';
 import { createTokenBodySchema, createUserBodySchema, roleSchema } from '../lib/schemas/auth';
@@ -22,7 +26,8 @@ const USAGE = `Usage:
   npm run user -- enable --email EMAIL
   npm run token -- create --name NAME --role viewer|operator|admin [--expires-days N]
   npm run token -- list
-  npm run token -- revoke --id ID`;
+  npm run token -- revoke --id ID
+  npm run audit -- verify [--anchor SEQ:HASH]`;
 
 class UsageError extends Error {}
 
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       'expires-days': { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
+      anchor: { type: 'string' },
     },
   });
   const config = readConfig();
@@ -58,8 +64,10 @@ async function main(argv: string[]): Promise<number> {
   const actor: AuditActor = { kind: 'cli', label: `cli:${os.userInfo().username}` };
   const audit = (action: string, details: Record<string, unknown>) => recordAudit(db, { actor, action, outcome: 'success', details });
   try {
-    const auth = await getAuth(db.knex);
+    await ensureStrataSchema(db.knex);
+    if (resource === 'audit' && command === 'verify') return await verify(db.knex, values.anchor);
     if (resource === 'user' && command === 'create') {
+      const auth = await getAuth(db);
       const password = values['password-stdin'] ? await readStdin() : generatePassword();
       const input = createUserBodySchema.parse({
         email: need(values.email, '--email'),
@@ -88,13 +96,14 @@ async function main(argv: string[]): Promise<number> {
         role: need(values.role, '--role'),
         ...(days ? { expiresInDays: Number(days) } : {}),
       });
-      const { token, record } = await createToken(db.knex, { ...input, createdBy: actor.label });
+      const { token, record } = await createToken(db.knex, { ...input, createdBy: actor.label, owner: { kind: 'cli' } });
       await audit('token.create', { tokenId: record.id, name: record.name, role: record.role, expiresAt: record.expiresAt });
       console.error(`Created token ${record.id} "${record.name}" (${record.role}). It is shown only now:`);
       console.log(token);
     } else if (resource === 'token' && command === 'list') {
       for (const t of await listTokens(db.knex)) {
-        console.log(`${t.id}\t${t.name}\t${t.role}\t${t.prefix}…\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}`);
+        const state = t.revokedAt ? 'revoked' : t.suspended ? `not working (${t.suspended})` : 'active';
+        console.log(`${t.id}\t${t.name}\t${t.role}\t${t.prefix}…\t${state}\tlast used ${t.lastUsedAt ?? 'never'}`);
       }
     } else if (resource === 'token' && command === 'revoke') {
       const id = need(values.id, '--id');
@@ -111,6 +120,29 @@ async function main(argv: string[]): Promise<number> {
     await db.knex.destroy();
     await closeOwnedEmbedded();
   }
+}
+
+/** Prints the chain's state; exit code 0 when it is whole, 2 when it is broken. */
+async function verify(knex: Knex, anchor: string | undefined): Promise<number> {
+  const report = await verifyAuditChain(knex);
+  if (!report.ok) {
+    console.log(`BROKEN at row ${report.problem!.seq}: ${report.problem!.message}.`);
+    console.log(`${report.rows} rows before it are intact (checked in ${report.ms} ms).`);
+    return 2;
+  }
+  console.log(`Intact: ${report.rows} rows, checked in ${report.ms} ms.`);
+  console.log(`Head: ${report.head.seq}:${report.head.hash}`);
+  console.log('Keep the head somewhere outside this database; `--anchor SEQ:HASH` later proves the rows up to it were not rewritten.');
+  if (anchor) {
+    const m = /^(\d+):([0-9a-f]{64})$/.exec(anchor);
+    if (!m) throw new UsageError('--anchor must be SEQ:HASH, as printed on the Head line');
+    if (!(await checkAnchor(knex, { seq: Number(m[1]), hash: m[2]! }))) {
+      console.log(`BROKEN: row ${m[1]} no longer carries the anchored hash: the chain was rewritten up to there.`);
+      return 2;
+    }
+    console.log(`Anchor ${m[1]} matches.`);
+  }
+  return 0;
 }
 
 main(process.argv.slice(2))

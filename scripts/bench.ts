@@ -1,6 +1,7 @@
 // npm run bench -- [--scale small|medium]
 // npm run bench -- --existing [--only drift]
 // npm run bench -- --against postgresql://.../db
+// npm run bench -- --outage
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
 // evaluations area and the migrations console on the data it loaded. Each figure is printed with a
@@ -9,6 +10,8 @@
 // takes minutes to load): its pending migrations are applied and the evaluations and drift benchmarks
 // run on it (--only drift: the drift check alone).
 // --against: the vector health page measured read-only on an existing database.
+// --outage: time to 503 with the database frozen, refused and stopped, time to recover, and the
+// audit chain's verification speed (scripts/bench/outage.ts).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -18,6 +21,7 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
+import { outageBenchmarks } from './bench/outage';
 import { benchShadow, driftBenchmarks } from './bench/shadow';
 import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
@@ -25,9 +29,16 @@ import { vectorHealthBenchmarks } from './bench-vector-health';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'small' }, against: { type: 'string' }, existing: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      scale: { type: 'string', default: 'small' },
+      against: { type: 'string' },
+      existing: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      outage: { type: 'boolean', default: false },
+    },
   });
   if (values.against) return against(values.against);
+  if (values.outage) return outage();
   const scaleName = values.scale as ScaleName;
   if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
   const adminUrl = process.env.DATABASE_URL;
@@ -44,7 +55,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     const config = { ...readConfig(), databaseUrl: url.toString() };
-    const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config, { readTimeouts: false }));
     await k.migrate.latest();
     await k.destroy();
 
@@ -93,7 +104,7 @@ async function main(): Promise<void> {
     await client.end();
 
     console.error('Vector health benchmarks on the COPY-loaded data...');
-    const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config));
+    const db = knex(knexConfig({ kind: 'external', url: url.toString() }, config, { readTimeouts: false }));
     try {
       results.push(...(await vectorHealthBenchmarks({ knex: db, target: { kind: 'external', url: url.toString() } }, { runs: 5, recallQueries: 10 })));
       console.error('Evaluations: browse depth, distributions, CSV export...');
@@ -114,11 +125,23 @@ async function main(): Promise<void> {
   console.log(table(results));
 }
 
+async function outage(): Promise<void> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  const results = await outageBenchmarks(adminUrl);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  await admin.end();
+  console.log(`Strata outage benchmarks: PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(table(results));
+}
+
 /** The vector health figures on an existing database, which is only read. */
 async function against(dbUrl: string): Promise<void> {
   const config = { ...readConfig(), databaseUrl: dbUrl };
   const target = { kind: 'external' as const, url: dbUrl };
-  const db = knex(knexConfig(target, config));
+  const db = knex(knexConfig(target, config, { readTimeouts: false }));
   try {
     const [v] = (await db.raw<{ rows: { v: string }[] }>("SELECT current_setting('server_version') AS v")).rows;
     const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, recallQueries: 10 });
@@ -132,7 +155,7 @@ async function against(dbUrl: string): Promise<void> {
 async function benchExisting(url: string, only: string | undefined): Promise<void> {
   if (only !== undefined && only !== 'drift') throw new Error('--only takes drift');
   const config = { ...readConfig(), databaseUrl: url };
-  const k = knex(knexConfig({ kind: 'external', url }, config));
+  const k = knex(knexConfig({ kind: 'external', url }, config, { readTimeouts: false }));
   try {
     const [, applied] = (await k.migrate.latest()) as [number, string[]];
     if (applied.length) console.error(`Applied pending migrations first: ${applied.join(', ')}`);

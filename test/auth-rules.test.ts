@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readAuthConfig, roleFromClaims } from '../lib/auth/config';
 import { mayDryRun, mayManageUsers, mayReleaseLock, mayRunMigrations, mayView } from '../lib/auth/permissions';
 import { clientIp, isSameOrigin } from '../lib/auth/request';
+import { parseTrustedProxies } from '../lib/http/trusted-proxies';
 import { safeNextPath } from '../lib/schemas/auth';
 
 describe('roles', () => {
@@ -37,11 +38,26 @@ describe('OIDC role mapping', () => {
 });
 
 describe('requests', () => {
-  it('takes the client address from the entry the nearest proxy added', () => {
-    expect(clientIp(new Headers({ 'x-forwarded-for': '203.0.113.9' }), 1)).toBe('203.0.113.9');
-    expect(clientIp(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9' }), 1)).toBe('203.0.113.9');
-    expect(clientIp(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9, 10.0.0.2' }), 2)).toBe('203.0.113.9');
-    expect(clientIp(new Headers(), 1)).toBe('unknown');
+  it('takes the client address from the nearest entry that is not a trusted proxy', () => {
+    const loopback = parseTrustedProxies('loopback');
+    const two = parseTrustedProxies('127.0.0.1, 10.0.0.0/8');
+    // The front door ends the chain with the peer it saw.
+    expect(clientIp(new Headers({ 'x-forwarded-for': '203.0.113.9' }), loopback)).toBe('203.0.113.9');
+    expect(clientIp(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9, 127.0.0.1' }), loopback)).toBe('203.0.113.9');
+    expect(clientIp(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9, 10.1.2.3, 127.0.0.1' }), two)).toBe('203.0.113.9');
+    expect(clientIp(new Headers({ 'x-forwarded-for': '127.0.0.1' }), loopback)).toBe('127.0.0.1');
+    expect(clientIp(new Headers({ 'x-forwarded-for': '::ffff:127.0.0.1' }), parseTrustedProxies('none'))).toBe('::ffff:127.0.0.1');
+    expect(clientIp(new Headers({ 'x-forwarded-for': '<script>, 127.0.0.1' }), loopback)).toBe('unknown');
+    expect(clientIp(new Headers(), loopback)).toBe('unknown');
+  });
+
+  it('reads STRATA_TRUSTED_PROXIES as addresses and ranges, and refuses the old count', () => {
+    const p = parseTrustedProxies('192.0.2.10,2001:db8::/32,private');
+    expect(['192.0.2.10', '2001:db8::1', '10.9.9.9', '::ffff:192.168.1.1'].map((a) => p.trusts(a))).toEqual([true, true, true, true]);
+    expect(['192.0.2.11', '127.0.0.1', 'not-an-ip'].map((a) => p.trusts(a))).toEqual([false, false, false]);
+    expect(parseTrustedProxies(undefined).trusts('127.0.0.1')).toBe(true);
+    expect(() => parseTrustedProxies('1')).toThrow(/no longer a count/);
+    expect(() => parseTrustedProxies('10.0.0.0/33')).toThrow(/STRATA_TRUSTED_PROXIES/);
   });
 
   it('accepts a change only from the same origin, and refuses one that says nothing', () => {
@@ -56,6 +72,12 @@ describe('requests', () => {
 
   it('returns after sign-in only to a path on this site', () => {
     expect(safeNextPath('/migrations?x=1')).toBe('/migrations?x=1');
-    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', '/sign-in', undefined, ['//x']]) expect(safeNextPath(bad)).toBe('/');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', '/sign-in', undefined, ['//x'], '/x\ud800']) expect(safeNextPath(bad)).toBe('/');
+  });
+
+  it('percent-encodes what a Location header cannot carry', () => {
+    expect(safeNextPath('/\u65e5?q=\u00e9')).toBe('/%E6%97%A5?q=%C3%A9');
+    expect(safeNextPath('/evaluations?q=%E6%97%A5')).toBe('/evaluations?q=%E6%97%A5');
+    expect(() => new Headers({ location: safeNextPath('/\u65e5') })).not.toThrow();
   });
 });

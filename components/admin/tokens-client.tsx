@@ -70,6 +70,7 @@ function CreateToken() {
 function status(t: TokenRow): string {
   if (t.revokedAt) return 'Revoked';
   if (t.expiresAt && new Date(t.expiresAt).getTime() < Date.now()) return 'Expired';
+  if (t.suspended) return `Not working: ${t.suspended}`;
   return 'Active';
 }
 

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import * as auth from './0001_auth';
 import * as migrationRuns from './0002_migration_runs';
 import * as runOutcomes from './0003_run_outcomes';
+import * as hardening from './0004_hardening';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0001_auth': auth,
   '0002_migration_runs': migrationRuns,
   '0003_run_outcomes': runOutcomes,
+  '0004_hardening': hardening,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

@@ -10,9 +10,15 @@ import { actorForToken } from './tokens';
 
 export type Authenticated = { actor: Actor; via: 'session' | 'token'; sessionId?: string };
 
-// How often a session's last-use time is written: often enough for the idle limit, rarely
-// enough that reading a page does not write on every request.
-const TOUCH_AFTER_MS = 60_000;
+/**
+ * How stale a session's last-use time may get before a request writes it again: a tenth of the
+ * idle limit (at most a minute), so that an active session never ages past the limit between
+ * writes (with a one-minute limit, a fixed minute let an active session die at 60 s), while
+ * reading a page still does not write on every request.
+ */
+export function touchAfterMs(idleMs: number): number {
+  return Math.min(60_000, Math.floor(idleMs / 10));
+}
 
 export async function authenticate(
   knex: Knex,
@@ -37,7 +43,7 @@ export async function authenticate(
     await knex('strata.sessions').where({ id: session.id }).delete();
     return null;
   }
-  if (Date.now() - lastUse > TOUCH_AFTER_MS) {
+  if (Date.now() - lastUse > touchAfterMs(config.sessionIdleMs)) {
     await knex('strata.sessions').where({ id: session.id }).update({ updated_at: knex.fn.now() });
   }
   return { actor: { kind: 'user', id: user.id, label: user.email, role: role.data }, via: 'session', sessionId: session.id };

@@ -12,7 +12,7 @@ import { countAdmins, createUser, findUserByEmail, generatePassword } from './us
 export const EMBEDDED_ADMIN_EMAIL = 'admin@strata.local';
 
 export async function bootstrapAdmin(db: Db, config: AuthConfig = readAuthConfig()): Promise<void> {
-  const auth = await getAuth(db.knex, config);
+  const auth = await getAuth(db, config);
   const system = { kind: 'system' as const, label: 'start-up' };
   if (config.adminEmail && config.adminPassword) {
     if (await findUserByEmail(db.knex, config.adminEmail)) return;

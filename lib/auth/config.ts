@@ -1,5 +1,6 @@
 // Sign-in settings from the environment, validated once.
 import { z } from 'zod';
+import { parseTrustedProxies } from '../http/trusted-proxies';
 import { roleSchema, type Role } from '../schemas/auth';
 
 const optional = z
@@ -27,6 +28,7 @@ const envSchema = z.object({
   STRATA_OIDC_ROLE_MAP: optional,
   // The role of an SSO user whom no pair matches; unset means such a user may not sign in.
   STRATA_OIDC_DEFAULT_ROLE: roleSchema.optional(),
+  STRATA_TRUSTED_PROXIES: z.string().optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -72,6 +74,18 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.STRATA_BASE_URL) {
+    // Without it the Host and X-Forwarded-Host headers would decide where redirects go and which
+    // origin the CSRF check accepts.
+    throw new Error(
+      'Invalid environment:\n  STRATA_BASE_URL is required in production: the dashboard\'s public origin, e.g. https://strata.example.com',
+    );
+  }
+  try {
+    parseTrustedProxies(e.STRATA_TRUSTED_PROXIES);
+  } catch (err) {
+    throw new Error(`Invalid environment:\n  ${(err as Error).message}`);
+  }
   if (!!e.STRATA_ADMIN_EMAIL !== !!e.STRATA_ADMIN_PASSWORD) {
     throw new Error('Invalid environment:\n  STRATA_ADMIN_EMAIL and STRATA_ADMIN_PASSWORD must be set together');
   }
@@ -117,4 +131,38 @@ export function roleFromClaims(oidc: Pick<OidcConfig, 'roleClaim' | 'roleMap' | 
     if (role && (!best || rank[role] > rank[best])) best = role;
   }
   return best ?? oidc.defaultRole;
+}
+
+/** How to make a secret, for the messages that ask for one. */
+export const SECRET_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
+export class MissingAuthSecretError extends Error {
+  override name = 'MissingAuthSecretError';
+  constructor() {
+    super(
+      [
+        'STRATA_AUTH_SECRET is required when Strata manages a database other than the embedded one (DATABASE_URL is set).',
+        'It signs the session cookies, and is kept out of the database so that reading the database is not enough to sign in.',
+        'Generate one (32 random bytes) and set it in the environment of every dashboard process:',
+        `  ${SECRET_COMMAND}`,
+        '  (or: openssl rand -base64 32)',
+      ].join('\n'),
+    );
+  }
+}
+
+/**
+ * What stops the dashboard from starting with this environment, or null: an invalid setting, a
+ * server database without STRATA_AUTH_SECRET, production without STRATA_BASE_URL.
+ */
+export function startupProblem(env: Record<string, string | undefined> = process.env): string | null {
+  let auth: AuthConfig;
+  try {
+    auth = readAuthConfig(env);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const databaseUrl = env.DATABASE_URL?.trim();
+  if (databaseUrl && !auth.secret) return new MissingAuthSecretError().message;
+  return null;
 }

@@ -5,15 +5,23 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { embeddedBusy } from '../db/embedded-busy';
+import { DatabaseDownError } from '../db/failure';
 import { getDb } from '../db/knex';
+import { databaseDownForRequest } from '../db/page-state';
 import type { Actor } from '../schemas/auth';
 import { authenticate } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import { credentialKey, recentCredential, rememberCredential } from './recent-credentials';
 
-/** The signed-in user for this request, or null; computed once per request. */
+/**
+ * The signed-in user for this request, or null; computed once per request. When the proxy found
+ * the database down for this request, it fails at once instead of waiting on it again: the
+ * layout shows the banner, and the page (rendered beside it) must not hold the answer up.
+ */
 export const currentActor = cache(async (): Promise<Actor | null> => {
+  const down = await databaseDownForRequest();
+  if (down) throw new DatabaseDownError(down);
   const db = await getDb();
   const config = readAuthConfig();
   const h = new Headers(await headers());
@@ -23,7 +31,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   // While a run or a job holds the embedded database, the sign-in checked in the last minute
   // stands (lib/auth/recent-credentials.ts), so that the pages can say what is going on.
   if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? null;
-  const who = await authenticate(db.knex, await getAuth(db.knex, config), config, h);
+  const who = await authenticate(db.knex, await getAuth(db, config), config, h);
   if (who) rememberCredential(key, who);
   return who?.actor ?? null;
 });

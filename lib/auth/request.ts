@@ -1,18 +1,18 @@
 // Facts about the incoming request that authentication relies on.
+import { clientAddress, type TrustedProxies } from '../http/trusted-proxies';
 
 /**
- * The client's address, from X-Forwarded-For. Next.js fills that header with the peer address
- * only when the request has none, and a reverse proxy appends the address it saw; so the entry
- * STRATA_TRUSTED_PROXIES from the end (default 1: the last) is the one a client cannot choose
- * when Strata sits behind that many proxies. Exposed directly, a client can send its own header.
+ * The client's address. The front door (lib/http/front-door.ts) makes X-Forwarded-For end with
+ * the peer it saw, and drops what an untrusted peer sent; the address is the nearest entry that
+ * is not one of STRATA_TRUSTED_PROXIES.
  */
-export function clientIp(headers: Headers, trustedProxies = Number(process.env.STRATA_TRUSTED_PROXIES ?? 1)): string {
+export function clientIp(headers: Headers, proxies?: TrustedProxies): string {
   const chain = (headers.get('x-forwarded-for') ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const k = Number.isInteger(trustedProxies) && trustedProxies > 1 ? trustedProxies : 1;
-  return chain[chain.length - k] ?? chain[0] ?? 'unknown';
+  const ip = clientAddress(chain, proxies);
+  return /^[0-9A-Fa-f:.]{2,45}$/.test(ip) ? ip : 'unknown';
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

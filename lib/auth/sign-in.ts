@@ -1,5 +1,6 @@
 import 'server-only';
-// Email and password sign-in with throttling and an audit record for every outcome.
+// Email and password sign-in with throttling (lib/auth/throttle.ts) and an audit record for
+// every outcome. Its refusals carry their own audit rows, so the route wrapper adds none.
 import { ApiError } from '../api/errors';
 import type { Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
@@ -8,6 +9,11 @@ import { recordAudit } from './audit';
 import type { Auth } from './auth';
 import type { AuthConfig } from './config';
 import { finishAttempt, startAttempt } from './throttle';
+
+function audited(err: ApiError): ApiError {
+  err.audited = true;
+  return err;
+}
 
 export type SignInResult = { actor: Actor; setCookies: string[] };
 
@@ -24,10 +30,14 @@ export async function signIn(
   const attempt = await startAttempt(db.knex, input.email, input.ip, config);
   if ('throttled' in attempt) {
     await audit('auth.sign_in_throttled', 'denied', anonymous, { limit: attempt.throttled });
-    throw new ApiError('too_many_requests', 'Too many failed sign-ins; try again later', {
-      retryAfterSeconds: attempt.retryAfterSeconds,
-    });
+    throw audited(
+      new ApiError('too_many_requests', 'Too many failed sign-ins; try again later', {
+        retryAfterSeconds: attempt.retryAfterSeconds,
+      }),
+    );
   }
+  // The account is being guessed at from elsewhere: this attempt waits before its password is checked.
+  if (attempt.delayMs) await new Promise((r) => setTimeout(r, attempt.delayMs));
   let result;
   try {
     result = await auth.api.signInEmail({
@@ -39,8 +49,11 @@ export async function signIn(
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== 401 && status !== 403 && status !== 400) throw err;
     await finishAttempt(db.knex, attempt.id, false);
-    await audit('auth.sign_in_failed', 'failure', anonymous, { reason: status === 403 ? 'disabled' : 'credentials' });
-    throw new ApiError('unauthorized', 'Wrong email or password, or the account is disabled');
+    await audit('auth.sign_in_failed', 'failure', anonymous, {
+      reason: status === 403 ? 'disabled' : 'credentials',
+      ...(attempt.delayMs ? { slowedMs: attempt.delayMs } : {}),
+    });
+    throw audited(new ApiError('unauthorized', 'Wrong email or password, or the account is disabled'));
   }
   await finishAttempt(db.knex, attempt.id, true);
   const user = result.response.user as { id: string; email: string; role?: string };

@@ -2,28 +2,15 @@
 // of the statement itself), and a retry for the writes that must land once it is back: run
 // records and audit rows written while the database was down.
 // Loaded by the knex CLI too, so no 'server-only' here.
+import { databaseFailure, type DatabaseFailure } from './failure';
 
-// Socket errors, and SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
-// shutdown, crash, cannot connect now), 53300 (too many connections).
-const CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '53300']);
-const MESSAGES = [
-  /Connection terminated/i,
-  /connection (is )?closed/i,
-  /Client has encountered a connection error and is not queryable/i,
-  /terminating connection/i,
-  /the database system is (starting up|shutting down|in recovery mode)/i,
-  /server closed the connection unexpectedly/i,
-  /Timeout acquiring a connection/i,
-];
+// The failures that pass by themselves once the server is back (databaseFailure says which kind):
+// not a refused password, a missing database or a statement over its time limit.
+const TRANSIENT = new Set<DatabaseFailure['kind']>(['not_running', 'refused', 'unreachable', 'not_answering', 'starting_or_stopping', 'full', 'connection_lost', 'pool_timeout']);
 
 export function isConnectionError(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown; syscall?: unknown };
-  if (typeof e.code === 'string' && (CODES.has(e.code) || e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
-  // A Unix socket that is not there: the server is down (ENOENT elsewhere is a missing file).
-  if (e.code === 'ENOENT' && e.syscall === 'connect') return true;
-  if (e.name === 'KnexTimeoutError') return true;
-  return typeof e.message === 'string' && MESSAGES.some((re) => re.test(e.message as string));
+  const failure = databaseFailure(err);
+  return failure !== null && TRANSIENT.has(failure.kind);
 }
 
 export type RetryOptions = {

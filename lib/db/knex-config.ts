@@ -1,9 +1,28 @@
 // The knex configuration for a target, shared by knexfile.ts (the CLI) and lib/db/knex.ts (the
-// dashboard), so both use the same migration source, table and pool rules.
+// dashboard), so both use the same migration source, table and pool rules, and the same bounds
+// on how long anything waits for a database that does not answer.
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { StrataMigrationSource } from '../migrations/source';
+import { createStallGuard, probeDatabase, type GuardedConnection } from './stall-guard';
 import { resolveTarget, targetIsCurrent, type DbTarget } from './target';
+
+/**
+ * The waits every connection to a server gets (not the embedded database, which lives in this
+ * process or the one beside it, and whose gate makes connections queue on purpose).
+ */
+export const BOUNDS = {
+  /** Opening a connection, authentication included. */
+  connectMs: 3_000,
+  /** Waiting for a free connection of the pool (the dashboard's own; long work waits longer). */
+  acquireMs: 4_000,
+  /** TCP keepalive: a server whose host vanished is noticed in about a minute, not two hours. */
+  keepAliveMs: 10_000,
+  /** A statement of a page or API read that sets no limit of its own (most set a shorter one). */
+  statementMs: 15_000,
+  /** A transaction left open without a statement (a request that died half-way) is ended. */
+  idleInTransactionMs: 60_000,
+} as const;
 
 export function migrationsConfig(config: StrataConfig): Knex.MigratorConfig {
   return {
@@ -28,6 +47,13 @@ export type KnexConfigOptions = {
   onTargetChange?(target: DbTarget): void;
   /** application_name of the sessions (default: the dashboard's). */
   applicationName?: string;
+  /**
+   * The dashboard's read bounds (default true): a statement_timeout and an idle-in-transaction
+   * timeout on the session, and the stall guard (lib/db/stall-guard.ts) that cuts a connection
+   * whose server stopped answering. `false` for work that legitimately takes minutes: migration
+   * runs, plan dry runs, index builds, the knex CLI. Connect timeout and keepalive apply either way.
+   */
+  readTimeouts?: boolean;
 };
 
 /**
@@ -59,14 +85,32 @@ function embeddedConnection(
 }
 
 export function knexConfig(target: DbTarget, config: StrataConfig, options: KnexConfigOptions = {}): Knex.Config {
+  const base = { migrations: migrationsConfig(config) };
+  if (target.kind === 'embedded') {
+    return { ...base, client: 'pg', connection: embeddedConnection(target, config, options), pool: poolConfig(target), acquireConnectionTimeout: 60_000 };
+  }
+  const bounded = options.readTimeouts !== false;
+  const connection = {
+    connectionString: target.url,
+    application_name: options.applicationName ?? DASHBOARD_APPLICATION,
+    connectionTimeoutMillis: BOUNDS.connectMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: BOUNDS.keepAliveMs,
+    ...(bounded ? { statement_timeout: BOUNDS.statementMs, idle_in_transaction_session_timeout: BOUNDS.idleInTransactionMs } : {}),
+  };
+  if (!bounded) return { ...base, client: 'pg', connection, pool: poolConfig(target), acquireConnectionTimeout: 60_000 };
+  const guard = createStallGuard(() => probeDatabase({ connectionString: target.url }));
   return {
+    ...base,
     client: 'pg',
-    connection:
-      target.kind === 'embedded'
-        ? embeddedConnection(target, config, options)
-        : { connectionString: target.url, application_name: options.applicationName ?? DASHBOARD_APPLICATION },
-    pool: poolConfig(target),
-    acquireConnectionTimeout: 60_000,
-    migrations: migrationsConfig(config),
+    connection,
+    pool: {
+      ...poolConfig(target),
+      afterCreate: (conn: GuardedConnection, done: (err: Error | null, conn: GuardedConnection) => void) => {
+        guard.attach(conn);
+        done(null, conn);
+      },
+    },
+    acquireConnectionTimeout: BOUNDS.acquireMs,
   };
 }

@@ -37,14 +37,6 @@ const NOTICE_DEAD_CLIENT = `DO $$ BEGIN
   END IF;
 END $$`;
 
-function withoutReadTimeouts(base: Knex.Config['connection']): Knex.Config['connection'] {
-  if (typeof base === 'function') throw new Error('a run on a server expects a static connection configuration');
-  const conn = typeof base === 'string' ? { connectionString: base } : { ...(base as Knex.PgConnectionConfig) };
-  // The run's own sessions never carry the dashboard's read timeouts: a migration may take hours.
-  for (const key of ['statement_timeout', 'query_timeout', 'idle_in_transaction_session_timeout'] as const) delete (conn as Record<string, unknown>)[key];
-  return conn;
-}
-
 /**
  * Opens the run's sessions and takes the run lock. Null when another run holds the lock.
  */
@@ -56,10 +48,10 @@ export async function openRunSession(db: { knex: Knex; target: DbTarget }, confi
   }
   const tag = runTag(runId);
   const pids = new Map<string, number>();
-  const base = knexConfig(db.target, config, { applicationName: tag });
+  // The run's own sessions never carry the dashboard's read bounds: a migration may take hours.
+  const base = knexConfig(db.target, config, { applicationName: tag, readTimeouts: false });
   const knex = knexFactory({
     ...base,
-    connection: withoutReadTimeouts(base.connection),
     pool: {
       min: 0,
       max: 10,

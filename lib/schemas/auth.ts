@@ -62,6 +62,17 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/** Verifying the audit chain takes no parameters; the body is `{}`. */
+export const auditVerifyBodySchema = z.strictObject({});
+
+export type ChainReportView = {
+  ok: boolean;
+  rows: number;
+  head: { seq: number; hash: string };
+  problem: { kind: string; seq: number; id: string | null; message: string } | null;
+  ms: number;
+};
+
 export type Actor = {
   kind: 'user' | 'token';
   id: string;
@@ -92,6 +103,8 @@ export type TokenRow = {
   lastUsedAt: string | null;
   lastUsedIp: string | null;
   revokedAt: string | null;
+  /** Why the token does not work although neither revoked nor expired (its maker was disabled or demoted). */
+  suspended: string | null;
 };
 
 export type AuditEvent = {
@@ -108,10 +121,19 @@ export type AuditEvent = {
   details: Record<string, unknown>;
 };
 
-/** Where to go after signing in: a path on this site only, never another origin. */
+/**
+ * Where to go after signing in: a path on this site only, never another origin. It ends up in a
+ * Location header, which carries ASCII only, so anything else is percent-encoded (UTF-8).
+ */
 export function safeNextPath(value: unknown): string {
   const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && !v.startsWith('/sign-in') ? v : '/';
+  if (typeof v !== 'string' || v.length > 2048 || !/^\/(?![/\\])[^\s]*$/.test(v) || v.startsWith('/sign-in')) return '/';
+  try {
+    return v.replace(/[^\x21-\x7e]+/gu, (run) => encodeURIComponent(run));
+  } catch {
+    // A lone surrogate has no UTF-8 form.
+    return '/';
+  }
 }
 
 /** The actions the audit trail records, for the filter menu. */
@@ -125,6 +147,9 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'access.denied',
+  'request.refused',
+  'audit.refusals_suppressed',
+  'audit.verify',
   'migrations.latest',
   'migrations.rollback',
   'migrations.lock_release',

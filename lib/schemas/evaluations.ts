@@ -2,6 +2,7 @@
 // the pages that call them (no server imports). Every parameter is checked here: an unknown
 // one, an inverted range or a cursor that does not fit the sort is a 400 that names the field.
 import { z } from 'zod';
+import { instantSchema, parseInstantText } from './instant';
 
 export const SORT_KEYS = ['created_at', 'quality', 'relevance'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -12,7 +13,24 @@ export const CONTENT_TYPES = ['topic', 'post'] as const;
 export const SORT_LABEL: Record<SortKey, string> = { created_at: 'Created', quality: 'Quality', relevance: 'Relevance' };
 
 const SCORE_TEXT = /^(-?\d+(\.\d+)?(e[+-]?\d+)?|NaN|-?Infinity)$/i;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+/**
+ * Whether a score's text is a value PostgreSQL's real (float4) takes: a cursor's value goes back
+ * to the database, so one forged to 1e39 (overflow) or 1e-50 (underflow) is refused here.
+ */
+function isRealText(text: string): boolean {
+  if (!SCORE_TEXT.test(text)) return false;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return true; // NaN and ±Infinity are values of real
+  const f = Math.fround(n);
+  return Number.isFinite(f) && (n === 0 || f !== 0);
+}
+
+/** Whether a time's text (as PostgreSQL writes timestamptz in JSON) is one it reads back. */
+function isTimeText(text: string): boolean {
+  return CURSOR_TIME.test(text) && typeof parseInstantText(text) !== 'string';
+}
 
 /** Where a page starts: the sort value and id of the row next to it. */
 export type Cursor = { s: SortKey; d: SortDir; v: string; i: number };
@@ -52,7 +70,7 @@ export function decodeCursor(text: string): Cursor | null {
     .safeParse(raw);
   if (!parsed.success) return null;
   const c = parsed.data;
-  const valueOk = c.s === 'created_at' ? ISO_INSTANT.test(c.v) && !Number.isNaN(Date.parse(c.v)) : SCORE_TEXT.test(c.v);
+  const valueOk = c.s === 'created_at' ? isTimeText(c.v) : isRealText(c.v);
   return valueOk ? c : null;
 }
 
@@ -67,24 +85,6 @@ const score = z
   .regex(/^-?\d{1,6}(\.\d{1,8})?$/, 'must be a number such as 0.75')
   .transform(Number);
 
-/** A day (YYYY-MM-DD, UTC) or an instant with its offset; `end` makes a day mean the whole day. */
-function instant(end: boolean) {
-  return z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'must be a date (YYYY-MM-DD) or an ISO 8601 time')
-    .transform((s, ctx) => {
-      const dayOnly = s.length === 10;
-      const withZone = dayOnly || /(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}Z`;
-      const ms = Date.parse(dayOnly ? `${s}T00:00:00Z` : withZone);
-      if (Number.isNaN(ms) || (dayOnly && new Date(ms).toISOString().slice(0, 10) !== s)) {
-        ctx.addIssue({ code: 'custom', message: 'is not a real date' });
-        return z.NEVER;
-      }
-      // `to=2025-03-31` includes that whole day: rows before the next midnight.
-      return new Date(dayOnly && end ? ms + 86_400_000 : ms).toISOString();
-    });
-}
-
 const filterFields = {
   forum: forumList.optional(),
   type: z.enum(CONTENT_TYPES).optional(),
@@ -92,8 +92,9 @@ const filterFields = {
   qmax: score.optional(),
   rmin: score.optional(),
   rmax: score.optional(),
-  from: instant(false).optional(),
-  to: instant(true).optional(),
+  from: instantSchema().optional(),
+  // `to=2025-03-31` includes that whole day: rows before the next midnight.
+  to: instantSchema({ endOfDay: true }).optional(),
   q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   orphans: z.literal('only', { message: "must be 'only'" }).optional(),
 };

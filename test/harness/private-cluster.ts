@@ -10,8 +10,8 @@ import path from 'node:path';
 
 export type PrivateCluster = {
   port: number;
-  /** A URL to a database of the cluster (created by `createDatabase`, or `postgres`). */
-  url(database?: string): string;
+  /** A URL to a database of the cluster (created by `createDatabase`, or `postgres`), with the password when it has one. */
+  url(database?: string, password?: string): string;
   createDatabase(name: string): void;
   /** `fast` disconnects clients and shuts down cleanly; `immediate` is a crash (recovery at the next start). */
   stop(mode?: 'fast' | 'immediate'): void;
@@ -44,7 +44,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrivateCluster(): Promise<PrivateCluster> {
+export type PrivateClusterOptions = {
+  /** Connections over TCP must give this password for the user `postgres` (scram-sha-256); by default they need none. */
+  password?: string;
+};
+
+export async function startPrivateCluster(options: PrivateClusterOptions = {}): Promise<PrivateCluster> {
   const bin = binDir();
   if (!bin) throw new Error(privateClusterUnavailable()!);
   const asRoot = process.getuid?.() === 0;
@@ -53,17 +58,25 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   if (asRoot) execFileSync('chown', ['postgres:', dir]);
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
-    execFileSync(file, argv, { stdio: 'pipe', cwd: dir });
+    execFileSync(file, argv, { stdio: 'pipe', cwd: dir, env: { ...process.env, ...(options.password ? { PGPASSWORD: options.password } : {}) } });
   };
   const port = await freePort();
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const auth = ['--auth=trust'];
+  if (options.password) {
+    const pwfile = path.join(dir, 'pwfile');
+    fs.writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
+    if (asRoot) execFileSync('chown', ['postgres:', pwfile]);
+    auth.push('--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  run('initdb', ['-D', data, '-U', 'postgres', ...auth, '--no-sync', '-E', 'UTF8', '--locale=C']);
   fs.appendFileSync(
     path.join(data, 'postgresql.conf'),
     `\nport = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${dir}'\nfsync = off\nshared_buffers = 32MB\nmax_connections = 40\n`,
   );
   const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   start();
-  const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
+  const url = (database = 'postgres', password = options.password) =>
+    `postgresql://postgres${password !== undefined ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/${database}`;
   return {
     port,
     url,

@@ -6,20 +6,20 @@ import { parseBody } from '@/lib/api/input';
 import { recordAudit } from '@/lib/auth/audit';
 import { authorize } from '@/lib/auth/guard';
 import { mayManageTokens } from '@/lib/auth/permissions';
-import { createToken, listTokens } from '@/lib/auth/tokens';
+import { createToken, listTokens, ownerOf } from '@/lib/auth/tokens';
 import { createTokenBodySchema } from '@/lib/schemas/auth';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (req, ctx) => {
   const { db } = await authorize(req, ctx, mayManageTokens);
-  return NextResponse.json({ tokens: await listTokens(db.knex) }, { headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json({ tokens: await listTokens(db.knex) });
 });
 
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayManageTokens);
   const body = await parseBody(req, createTokenBodySchema);
-  const { token, record } = await createToken(db.knex, { ...body, createdBy: actor.label });
+  const { token, record } = await createToken(db.knex, { ...body, createdBy: actor.label, owner: await ownerOf(db.knex, actor) });
   await recordAudit(db, {
     actor,
     action: 'token.create',
@@ -28,5 +28,5 @@ export const POST = apiRoute(async (req, ctx) => {
     ip,
     details: { tokenId: record.id, name: record.name, role: record.role, expiresAt: record.expiresAt },
   });
-  return NextResponse.json({ token, record }, { status: 201, headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json({ token, record }, { status: 201 });
 });

@@ -20,7 +20,7 @@ export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayManageUsers);
   const body = await parseBody(req, createUserBodySchema);
   const password = body.password ?? generatePassword();
-  const user = await createUser(db.knex, await getAuth(db.knex), { ...body, password });
+  const user = await createUser(db.knex, await getAuth(db), { ...body, password });
   await recordAudit(db, {
     actor,
     action: 'user.create',

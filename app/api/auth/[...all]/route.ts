@@ -14,7 +14,7 @@ const OIDC_PATHS = new Set(['/api/auth/sign-in/social', `/api/auth/callback/${OI
 const passThrough = apiRoute<{ all: string[] }>(async (req: NextRequest) => {
   if (!readAuthConfig().oidc || !OIDC_PATHS.has(req.nextUrl.pathname)) throw new ApiError('not_found', 'No such endpoint');
   const db = await getDb();
-  const auth = await getAuth(db.knex);
+  const auth = await getAuth(db);
   const res = await auth.handler(req);
   return res instanceof NextResponse ? res : new NextResponse(res.body, res);
 });

@@ -44,7 +44,7 @@ export const POST = apiRoute(async (req, ctx) => {
 async function attempt(req: NextRequest, requestId: string, body: { email: string; password: string }) {
   const db = await getDb();
   const config = readAuthConfig();
-  return signIn(db, await getAuth(db.knex, config), config, { ...body, ip: clientIp(req.headers), headers: req.headers, requestId });
+  return signIn(db, await getAuth(db, config), config, { ...body, ip: clientIp(req.headers), headers: req.headers, requestId });
 }
 
 function withCookies(res: NextResponse, cookies: string[]): NextResponse {

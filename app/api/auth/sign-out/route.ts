@@ -14,7 +14,7 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, via, ip } = await authorize(req, ctx, mayView);
   if (via !== 'session') throw new ApiError('bad_request', 'An API token has no session to end; an admin revokes tokens');
-  const cookies = await signOut(db, await getAuth(db.knex), actor, req.headers, { requestId: ctx.requestId, ip });
+  const cookies = await signOut(db, await getAuth(db), actor, req.headers, { requestId: ctx.requestId, ip });
   forgetCredentials();
   // The sidebar's button is a plain form, so that it works before the page's scripts have loaded:
   // a form post is answered with the sign-in page.

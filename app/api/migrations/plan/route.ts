@@ -5,14 +5,17 @@ import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayDryRun } from '@/lib/auth/permissions';
 import { readConfig } from '@/lib/config';
+import { getWorkDb } from '@/lib/db/knex';
 import { planForRequest } from '@/lib/migrations/plan-request';
 import { planBodySchema } from '@/lib/schemas/migrations';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor } = await authorize(req, ctx, mayDryRun);
+  const { actor } = await authorize(req, ctx, mayDryRun);
   const { direction, exactCounts } = await parseBody(req, planBodySchema);
-  const plan = await planForRequest(db, readConfig(), direction, { by: actor.label, requestId: ctx.requestId, signal: req.signal, exactCounts });
+  // A dry run executes the migrations (then rolls back): minutes for some, so on the connections
+  // without the read bounds.
+  const plan = await planForRequest(await getWorkDb(), readConfig(), direction, { by: actor.label, requestId: ctx.requestId, signal: req.signal, exactCounts });
   return NextResponse.json({ plan });
 });

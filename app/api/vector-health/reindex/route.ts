@@ -4,14 +4,16 @@ import { apiRoute } from '@/lib/api/handler';
 import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayReindex } from '@/lib/auth/permissions';
+import { getWorkDb } from '@/lib/db/knex';
 import { startReindex } from '@/lib/diagnostics/vector/reindex';
 import { reindexBodySchema } from '@/lib/schemas/vector-health';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor, ip } = await authorize(req, ctx, mayReindex);
+  const { actor, ip } = await authorize(req, ctx, mayReindex);
   const body = await parseBody(req, reindexBodySchema);
-  const { job, existing } = await startReindex(db, body, { actor, requestId: ctx.requestId, ip });
-  return NextResponse.json({ job, existing }, { status: 202, headers: { 'cache-control': 'no-store' } });
+  // A rebuild runs for minutes: on the connections without the read bounds.
+  const { job, existing } = await startReindex(await getWorkDb(), body, { actor, requestId: ctx.requestId, ip });
+  return NextResponse.json({ job, existing }, { status: 202 });
 });
