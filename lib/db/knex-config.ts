@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { StrataMigrationSource } from '../migrations/source';
+import { trackOwnBackend } from './own-backends';
 import { createStallGuard, probeDatabase, type GuardedConnection } from './stall-guard';
 import { resolveTarget, targetIsCurrent, type DbTarget } from './target';
 
@@ -98,7 +99,16 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     keepAliveInitialDelayMillis: BOUNDS.keepAliveMs,
     ...(bounded ? { statement_timeout: BOUNDS.statementMs, idle_in_transaction_session_timeout: BOUNDS.idleInTransactionMs } : {}),
   };
-  if (!bounded) return { ...base, client: 'pg', connection, pool: poolConfig(target), acquireConnectionTimeout: 60_000 };
+  if (!bounded) {
+    const pool = {
+      ...poolConfig(target),
+      afterCreate: (conn: GuardedConnection, done: (err: Error | null, conn: GuardedConnection) => void) => {
+        trackOwnBackend(conn);
+        done(null, conn);
+      },
+    };
+    return { ...base, client: 'pg', connection, pool, acquireConnectionTimeout: 60_000 };
+  }
   const guard = createStallGuard(() => probeDatabase({ connectionString: target.url }));
   return {
     ...base,
@@ -107,6 +117,7 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     pool: {
       ...poolConfig(target),
       afterCreate: (conn: GuardedConnection, done: (err: Error | null, conn: GuardedConnection) => void) => {
+        trackOwnBackend(conn);
         guard.attach(conn);
         done(null, conn);
       },

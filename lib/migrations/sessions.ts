@@ -8,9 +8,11 @@ import 'server-only';
 //   - it is in a transaction that holds or waits for a DDL-level lock (what migrations take);
 //   - its transaction began before knex's flag was (or may have been) set.
 // A migrator between two statements outside a transaction, untagged, holds nothing and cannot be
-// seen; the messages that rely on this list say so.
+// seen; the messages that rely on this list say so. The last rule leaves out this process's own
+// pooled connections (the dashboard's short reads, possibly in flight as it asks); the others do not.
 import type { Knex } from 'knex';
 import { KNEX_CLI_APPLICATION } from '../db/knex-config';
+import { ownBackendPids } from '../db/own-backends';
 import type { SuspectSession } from '../schemas/migrations';
 import { RUN_TAG_PREFIX } from './lock';
 
@@ -49,13 +51,13 @@ export async function suspectSessions(knex: Knex, table: string, lockSince: Date
                      WHERE l.pid = a.pid AND l.locktype = 'relation' AND NOT l.granted AND l.mode = ANY(?)) AS ddl_waiting,
             a.application_name LIKE ? AS tagged,
             a.application_name = ? AS knex_tagged,
-            (a.xact_start IS NOT NULL AND ?::timestamptz IS NOT NULL AND a.xact_start <= ?::timestamptz) AS before_lock
+            (a.xact_start IS NOT NULL AND ?::timestamptz IS NOT NULL AND a.xact_start <= ?::timestamptz AND NOT (a.pid = ANY(?::int[]))) AS before_lock
        FROM pg_stat_activity a
       WHERE a.pid <> pg_backend_pid()
         AND a.datname = current_database()
         AND a.backend_type = 'client backend'
       ORDER BY a.pid`,
-    [`"${table}"`, `"${table}_lock"`, DDL_MODES, DDL_MODES, `${RUN_TAG_PREFIX}%`, KNEX_CLI_APPLICATION, lockSince, lockSince],
+    [`"${table}"`, `"${table}_lock"`, DDL_MODES, DDL_MODES, `${RUN_TAG_PREFIX}%`, KNEX_CLI_APPLICATION, lockSince, lockSince, ownBackendPids()],
   );
   const out: SuspectSession[] = [];
   for (const r of rows) {
