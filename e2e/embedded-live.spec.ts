@@ -85,6 +85,8 @@ exports.down = async (knex) => { await knex.raw('DROP TABLE live_t'); };`,
     await expect(page.getByRole('button', { name: /Run pending/ })).toBeDisabled();
     await expect(page.getByTestId('actions-explanation')).toHaveText('Run pending: Nothing is pending.');
   } finally {
+    // Pages that keep polling would hold the server's graceful shutdown open.
+    for (const p of context.pages()) await p.close();
     await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(dataDir, { recursive: true, force: true });

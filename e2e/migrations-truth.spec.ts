@@ -94,6 +94,8 @@ test('a non-atomic batch that fails at its fifth migration says what stayed, eve
     await expect(page.getByTestId('run-headline')).toHaveText(`Rolled back batch 1 (what run ${run.id.slice(0, 8)} applied): 4 migrations reverted.`);
     await expect(page.getByTestId('migration-status')).toHaveText(FILES.map(() => 'Pending'));
   } finally {
+    // Pages that keep polling would hold the server's graceful shutdown open.
+    for (const p of context.pages()) await p.close();
     await server?.stop();
     await dropDb();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,17 @@ export async function startServer(port: number, env: Record<string, string | und
       const exited = new Promise((r) => child.once('exit', r));
       // The whole group: the Next.js server and anything it started.
       process.kill(-child.pid!, signal);
+      // Next.js waits for open keep-alive connections before it exits on SIGTERM: a page of the
+      // test that is still open (and polling) would hold it for minutes.
+      const force = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
       await exited;
+      clearTimeout(force);
     },
   };
 }
