@@ -5,8 +5,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Card, Notice } from '@/components/ui/card';
 import { Button } from '@/components/ui/controls';
+import { Table } from '@/components/ui/table';
 import type { AnnIndex, AnnReport, Section } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { bytes, count } from './format';
 import { JobProgress } from './job-progress';
 import { EstimateCell, HealthBadge, MUTED, NUM, Problems, SectionView, TD, TH } from './parts';
@@ -120,28 +121,26 @@ export function AnnIndexesCard({ section, canReindex, concurrentReindex }: { sec
                   them; every write maintains all.
                 </Notice>
               ))}
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <thead>
-                    <tr>
-                      <th scope="col" className={TH}>Index</th>
-                      <th scope="col" className={TH}>Method · distance</th>
-                      <th scope="col" className={TH}>Options</th>
-                      <th scope="col" className={`${TH} text-right`}>Table rows</th>
-                      <th scope="col" className={`${TH} text-right`}>Recommended lists</th>
-                      <th scope="col" className={`${TH} text-right`}>Size</th>
-                      <th scope="col" className={`${TH} text-right`}>Scans</th>
-                      <th scope="col" className={`${TH} text-right`}>Rebuild memory</th>
-                      <th scope="col" className={TH}>Health</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {ann.indexes.map((ix) => (
-                      <Row key={`${ix.schema}.${ix.name}`} ix={ix} canReindex={canReindex} onRebuild={() => setRebuilding(ix)} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table label="ANN indexes">
+                <thead>
+                  <tr>
+                    <th scope="col" className={TH}>Index</th>
+                    <th scope="col" className={TH}>Method · distance</th>
+                    <th scope="col" className={TH}>Options</th>
+                    <th scope="col" className={`${TH} text-right`}>Table rows</th>
+                    <th scope="col" className={`${TH} text-right`}>Recommended lists</th>
+                    <th scope="col" className={`${TH} text-right`}>Size</th>
+                    <th scope="col" className={`${TH} text-right`}>Scans</th>
+                    <th scope="col" className={`${TH} text-right`}>Rebuild memory</th>
+                    <th scope="col" className={TH}>Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ann.indexes.map((ix) => (
+                    <Row key={`${ix.schema}.${ix.name}`} ix={ix} canReindex={canReindex} onRebuild={() => setRebuilding(ix)} />
+                  ))}
+                </tbody>
+              </Table>
               <SearchSettings ann={ann} />
             </div>
           )

@@ -1,8 +1,9 @@
 // Vector columns found in the catalog: declared dimensions, whether an index can take them, and
 // NULLs and zero vectors (estimated from the statistics or a sample unless the table is small).
 import { Card } from '@/components/ui/card';
+import { Table } from '@/components/ui/table';
 import type { Section, VectorColumn } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { count } from './format';
 import { EstimateCell, HealthBadge, MUTED, NUM, Problems, SectionView, TD, TH } from './parts';
 
@@ -29,27 +30,25 @@ export function ColumnsCard({ section, expected }: { section: Section<VectorColu
             <p className={`text-sm ${MUTED}`}>No vector, halfvec, sparsevec or bit columns in this database’s schemas yet.</p>
           ) : (
             <div className="space-y-3">
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <thead>
-                    <tr>
-                      <th scope="col" className={TH}>Column</th>
-                      <th scope="col" className={TH}>Type</th>
-                      <th scope="col" className={`${TH} text-right`}>Dimensions</th>
-                      <th scope="col" className={TH}>Indexable</th>
-                      <th scope="col" className={`${TH} text-right`}>Rows</th>
-                      <th scope="col" className={`${TH} text-right`}>NULLs</th>
-                      <th scope="col" className={`${TH} text-right`}>Zero vectors</th>
-                      <th scope="col" className={TH}>Health</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {columns.map((c) => (
-                      <ColumnRows key={`${c.schema}.${c.table}.${c.column}`} c={c} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table label="Vector columns">
+                <thead>
+                  <tr>
+                    <th scope="col" className={TH}>Column</th>
+                    <th scope="col" className={TH}>Type</th>
+                    <th scope="col" className={`${TH} text-right`}>Dimensions</th>
+                    <th scope="col" className={TH}>Indexable</th>
+                    <th scope="col" className={`${TH} text-right`}>Rows</th>
+                    <th scope="col" className={`${TH} text-right`}>NULLs</th>
+                    <th scope="col" className={`${TH} text-right`}>Zero vectors</th>
+                    <th scope="col" className={TH}>Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {columns.map((c) => (
+                    <ColumnRows key={`${c.schema}.${c.table}.${c.column}`} c={c} />
+                  ))}
+                </tbody>
+              </Table>
               <p className={`text-xs ${MUTED}`}>
                 {expected ? `Expected embedding dimension: ${count(expected)} (STRATA_EXPECTED_DIMENSIONS). ` : 'Set STRATA_EXPECTED_DIMENSIONS (e.g. 1536) to flag columns of another dimension. '}
                 Figures marked ≈ come from the statistics or a sample of up to 1,000 rows; hover for how. The guide’s{' '}
