@@ -1,5 +1,8 @@
 // Shapes shared by the vector health route handlers and the page (no server imports).
 import { z } from 'zod';
+import { RECALL_LIMITS } from './vector-health-plain';
+
+export * from './vector-health-plain';
 
 /** A relation or index named by schema and name, as found in the catalog. */
 export const qualifiedNameSchema = z.strictObject({
@@ -8,7 +11,6 @@ export const qualifiedNameSchema = z.strictObject({
 });
 export type QualifiedName = z.infer<typeof qualifiedNameSchema>;
 
-export const RECALL_LIMITS = { queries: { min: 1, max: 200, default: 20 }, k: { min: 1, max: 100, default: 10 }, seconds: { min: 5, max: 600, default: 120 } };
 
 export const recallBodySchema = z.strictObject({
   index: qualifiedNameSchema,
@@ -183,7 +185,21 @@ export type VectorHealthReport = {
   builds: Section<IndexBuild[]>;
 };
 
-export type RecallPoint = { value: number; recall: number; p50Ms: number; p95Ms: number; queries: number; current: boolean };
+export type RecallPoint = {
+  value: number;
+  recall: number;
+  /** 95% interval of the recall (lib/diagnostics/vector/recall-stats.ts). */
+  low: number;
+  high: number;
+  /** Neighbour pairs compared (queries × k). */
+  pairs: number;
+  /** Queries a measurement needs for a 95% interval of about ±0.02. */
+  queriesForTwoHundredths: number;
+  p50Ms: number;
+  p95Ms: number;
+  queries: number;
+  current: boolean;
+};
 
 export type RecallResult = {
   index: { schema: string; name: string; table: string; column: string; method: 'ivfflat' | 'hnsw'; distance: Distance };
@@ -228,7 +244,3 @@ export type JobView = {
   error: string | null;
   result: RecallResult | ExactCountsResult | ReindexResult | null;
 };
-
-export function qualified(schema: string, name: string): string {
-  return schema === 'public' ? name : `${schema}.${name}`;
-}
