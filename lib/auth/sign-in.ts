@@ -3,7 +3,7 @@ import 'server-only';
 import { ApiError } from '../api/errors';
 import type { Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
-import { roleSchema } from '../schemas/auth';
+import { roleSchema, throttledMessage } from '../schemas/auth';
 import { recordAudit } from './audit';
 import type { Auth } from './auth';
 import type { AuthConfig } from './config';
@@ -24,7 +24,7 @@ export async function signIn(
   const attempt = await startAttempt(db.knex, input.email, input.ip, config);
   if ('throttled' in attempt) {
     await audit('auth.sign_in_throttled', 'denied', anonymous, { limit: attempt.throttled });
-    throw new ApiError('too_many_requests', 'Too many failed sign-ins; try again later', {
+    throw new ApiError('too_many_requests', throttledMessage(attempt.retryAfterSeconds), {
       retryAfterSeconds: attempt.retryAfterSeconds,
     });
   }
