@@ -6,6 +6,7 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
+import { Table } from '@/components/ui/table';
 import type { Role, TokenRow } from '@/lib/schemas/auth';
 import { adminKeys } from './query-keys';
 import { RoleOptions } from './role-options';
@@ -109,7 +110,7 @@ export function TokensClient() {
         ) : tokens.data.tokens.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No tokens yet. Create one above for a deploy pipeline or a script.</p>
         ) : (
-          <table className="w-full text-left text-sm">
+          <Table label="API tokens">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Name</th>
@@ -136,7 +137,7 @@ export function TokensClient() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Card>
     </div>
