@@ -27,8 +27,8 @@ against DATABASE_URL or the embedded database (load it with \`npm run demo\`).
 
 type Target = {
   path: string;
-  /** What is on screen once the page shows its content (not a loading or error state). */
-  ready: (page: Page) => ReturnType<Page['locator']>;
+  /** What is on screen once the page shows its content (not a loading or error state): a CSS selector, or a text. */
+  ready: { selector: string; text?: string };
   /** Where the click starts, and the link it clicks. */
   from: string;
   link: (page: Page) => ReturnType<Page['locator']>;
@@ -37,43 +37,58 @@ type Target = {
 };
 
 const nav = (name: string) => (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+const testId = (id: string) => ({ selector: `[data-testid="${id}"]` });
 
 const TARGETS: Target[] = [
-  { path: '/', ready: (p) => p.getByTestId('migrations-applied'), from: '/admin/tokens', link: nav('Overview'), api: '/api/migrations' },
-  { path: '/migrations', ready: (p) => p.getByTestId('migration-row').first(), from: '/', link: nav('Migrations'), api: '/api/migrations' },
+  { path: '/', ready: testId('migrations-applied'), from: '/admin/tokens', link: nav('Overview'), api: '/api/migrations' },
+  { path: '/migrations', ready: testId('migration-row'), from: '/', link: nav('Migrations'), api: '/api/migrations' },
   {
     path: '/migrations/history',
-    ready: (p) => p.getByTestId('history-row').first().or(p.getByText('Nothing has been run through Strata yet')),
+    ready: { selector: '[data-testid="history-row"]', text: 'Nothing has been run through Strata yet' },
     from: '/migrations',
     link: (p) => p.getByRole('main').getByRole('link', { name: 'History', exact: true }),
     api: '/api/migrations/runs',
   },
-  { path: '/vector-health', ready: (p) => p.getByTestId('ann-index-row').first(), from: '/', link: nav('Vector health'), api: '/api/vector-health' },
-  { path: '/evaluations', ready: (p) => p.getByTestId('evaluation-row').first(), from: '/', link: nav('Evaluations'), api: '/api/evaluations' },
+  { path: '/vector-health', ready: testId('ann-index-row'), from: '/', link: nav('Vector health'), api: '/api/vector-health' },
+  { path: '/evaluations', ready: testId('evaluation-row'), from: '/', link: nav('Evaluations'), api: '/api/evaluations' },
   {
     path: '/evaluations/distributions',
-    ready: (p) => p.getByTestId('histogram-quality').locator('.recharts-bar-rectangle').first(),
+    ready: { selector: '[data-testid="histogram-quality"] .recharts-bar-rectangle' },
     from: '/evaluations',
     link: (p) => p.getByRole('navigation', { name: 'Evaluations views' }).getByRole('link', { name: 'Distributions' }),
     api: '/api/evaluations/distributions',
   },
   {
     path: '/evaluations/{first}',
-    ready: (p) => p.getByTestId('evaluation-title'),
+    ready: testId('evaluation-title'),
     from: '/evaluations',
     link: (p) => p.getByTestId('evaluation-row').first().getByRole('link'),
     api: '/api/evaluations/{first}',
   },
-  { path: '/admin/users', ready: (p) => p.getByTestId('user-row').first(), from: '/', link: nav('Users'), api: '/api/users' },
-  {
-    path: '/admin/tokens',
-    ready: (p) => p.getByTestId('token-row').first().or(p.getByText('No tokens yet')),
-    from: '/',
-    link: nav('API tokens'),
-    api: '/api/tokens',
-  },
-  { path: '/admin/audit', ready: (p) => p.getByTestId('audit-row').first(), from: '/', link: nav('Audit trail'), api: '/api/audit' },
+  { path: '/admin/users', ready: testId('user-row'), from: '/', link: nav('Users'), api: '/api/users' },
+  { path: '/admin/tokens', ready: { selector: '[data-testid="token-row"]', text: 'No tokens yet' }, from: '/', link: nav('API tokens'), api: '/api/tokens' },
+  { path: '/admin/audit', ready: testId('audit-row'), from: '/', link: nav('Audit trail'), api: '/api/audit' },
 ];
+
+/**
+ * Runs in every page before its scripts: notes when the content the benchmark waits for appears
+ * (on each DOM change, before it is painted), and when a click happened. Playwright's own waiting
+ * polls at growing intervals (up to 500 ms apart), too coarse for these figures. A string, not a
+ * function: tsx's compiled functions call helpers that do not exist in the page.
+ */
+const WATCH_FOR_CONTENT = `
+  window.__readyAt = null;
+  window.__clickAt = null;
+  const check = () => {
+    const want = JSON.parse(sessionStorage.getItem('bench-ready') || 'null');
+    if (!want || window.__readyAt !== null) return;
+    if (document.querySelector(want.selector) || (want.text && document.body && document.body.innerText.includes(want.text))) {
+      window.__readyAt = performance.now();
+    }
+  };
+  document.addEventListener('click', () => { window.__clickAt = performance.now(); window.__readyAt = null; }, true);
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+`;
 
 function npm(args: string[], input?: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -139,6 +154,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
+    await context.addInitScript({ content: WATCH_FOR_CONTENT });
     const page = await context.newPage();
     const signIn = await page.request.post('/api/auth/sign-in', { data: { email, password } });
     if (!signIn.ok()) throw new Error(`sign-in failed: HTTP ${signIn.status()}`);
@@ -155,15 +171,21 @@ async function main(): Promise<void> {
       // One warm-up of each kind: the first request of a route loads its code on the server.
       for (let i = 0; i <= runs; i++) {
         await page.goto(fill(t.from));
-        await t.link(page).waitFor();
-        const n = await timed(async () => {
-          await t.link(page).click();
-          await t.ready(page).waitFor({ state: 'visible', timeout: 30_000 });
+        // A click before React has hydrated the link is a full page load, not a navigation: wait
+        // for the link's React props, and for the page's own requests and prefetches to settle.
+        await page.waitForFunction((el) => Object.keys(el).some((k) => k.startsWith('__reactProps')), await t.link(page).elementHandle());
+        await page.waitForLoadState('networkidle');
+        await page.evaluate((ready) => sessionStorage.setItem('bench-ready', JSON.stringify(ready)), t.ready);
+        await t.link(page).click();
+        await page.waitForFunction(() => (window as unknown as { __readyAt: number | null }).__readyAt !== null, undefined, { timeout: 30_000 });
+        const n = await page.evaluate(() => {
+          const w = window as unknown as { __readyAt: number; __clickAt: number };
+          return w.__readyAt - w.__clickAt;
         });
-        const l = await timed(async () => {
-          await page.goto(path, { waitUntil: 'commit' });
-          await t.ready(page).waitFor({ state: 'visible', timeout: 30_000 });
-        });
+        // From the start of the navigation (the document's time origin) to the content.
+        await page.goto(path, { waitUntil: 'commit' });
+        await page.waitForFunction(() => (window as unknown as { __readyAt: number | null }).__readyAt !== null, undefined, { timeout: 30_000 });
+        const l = await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
         const a = await timed(async () => {
           const r = await page.request.get(fill(t.api));
           await r.body();
