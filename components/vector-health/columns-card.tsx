@@ -1,11 +1,12 @@
 // Vector columns found in the catalog: declared dimensions, whether an index can take them, and
 // NULLs and zero vectors (estimated from the statistics or a sample unless the table is small).
 import { Card } from '@/components/ui/card';
+import { SqlFix } from '@/components/ui/sql-fix';
 import { Table } from '@/components/ui/table';
 import type { Section, VectorColumn } from '@/lib/schemas/vector-health';
 import { qualified } from '@/lib/schemas/vector-health-plain';
 import { count } from './format';
-import { EstimateCell, HealthBadge, MUTED, NUM, Problems, SectionView, TD, TH } from './parts';
+import { EstimateCell, HealthBadge, MUTED, NUM, Problems, RowNotes, SectionView, TD, TH } from './parts';
 
 function Dimensions({ c }: { c: VectorColumn }) {
   if (c.dimensions !== null) return <>{count(c.dimensions)}</>;
@@ -90,11 +91,13 @@ function ColumnRows({ c }: { c: VectorColumn }) {
       </tr>
       <tr>
         <td colSpan={8} className="pb-3">
-          <Problems items={c.problems} />
-          <details className="mt-1 text-xs">
-            <summary className="cursor-pointer">Query for the stored dimensions</summary>
-            <pre className="mt-1 overflow-x-auto rounded bg-black/5 p-2 dark:bg-white/10">{c.dimensionsSql}</pre>
-          </details>
+          <RowNotes>
+            <Problems items={c.problems} />
+            <details className="mt-1 text-xs">
+              <summary className="cursor-pointer">Query for the stored dimensions</summary>
+              <SqlFix fix={{ sql: c.dimensionsSql, note: null }} testId="dimensions-sql" />
+            </details>
+          </RowNotes>
         </td>
       </tr>
     </>

@@ -1,5 +1,6 @@
 // Index health for every table, in the manner of PgHero: invalid, unused and duplicate indexes, and sizes.
 import { Card, Notice } from '@/components/ui/card';
+import { SqlFix } from '@/components/ui/sql-fix';
 import { Time } from '@/components/ui/time';
 import { Table } from '@/components/ui/table';
 import type { IndexHealth, IndexRow, Section } from '@/lib/schemas/vector-health';
@@ -24,7 +25,7 @@ function Summary({ h }: { h: IndexHealth }) {
       {h.invalid.length > 0 && (
         <Notice tone="error">
           <span data-testid="invalid-indexes">Invalid: {h.invalid.join(', ')}.</span> Queries do not use an invalid index but writes still maintain it;
-          it is usually left by a CREATE INDEX CONCURRENTLY that failed. Drop it (DROP INDEX CONCURRENTLY) and create it again.
+          it is usually left by a CREATE INDEX CONCURRENTLY that failed. Drop it and create it again: the statements are beside it below.
         </Notice>
       )}
       {h.duplicates.length > 0 && (
@@ -32,7 +33,7 @@ function Summary({ h }: { h: IndexHealth }) {
           <span data-testid="duplicate-indexes">
             Duplicates: {h.duplicates.map((d) => `${d.index} (covered by ${d.coveredBy})`).join('; ')}.
           </span>{' '}
-          The covering index serves the same searches; the duplicate only costs writes and space.
+          The covering index serves the same searches; the duplicate only costs writes and space. The DROP INDEX for each is beside it below.
         </Notice>
       )}
       {h.unused.length > 0 && (
@@ -84,7 +85,15 @@ export function IndexHealthCard({ section }: { section: Section<IndexHealth> }) 
                         <td className={TD}>{ix.method}</td>
                         <td className={NUM}>{bytes(ix.sizeBytes)}</td>
                         <td className={NUM}>{ix.scans === null ? '—' : count(ix.scans)}</td>
-                        <td className={`${TD} ${f.length ? 'font-semibold' : ''}`}>{f.join(', ')}</td>
+                        <td className={TD}>
+                          {f.length > 0 && <span className="font-semibold">{f.join(', ')}</span>}
+                          {ix.fix && (
+                            <details className="mt-1 min-w-64 text-xs" data-testid="index-fix">
+                              <summary className="cursor-pointer">The statement that fixes it</summary>
+                              <SqlFix fix={ix.fix} />
+                            </details>
+                          )}
+                        </td>
                       </tr>
                     );
                   })}

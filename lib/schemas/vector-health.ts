@@ -86,6 +86,12 @@ export type VectorColumn = {
 
 export type RebuildPlan = { statement: string; lock: string; estimate: string };
 
+/** The statement that fixes a finding, and whether the page's Rebuild (REINDEX) would fix it too. */
+export type Fix = { sql: string; note: string | null; rebuild: boolean };
+
+/** Something flagged about an index, with its fix (null where nothing is to be done but wait). */
+export type Finding = { text: string; fix: Fix | null };
+
 export type Distance = 'cosine' | 'l2' | 'inner product' | 'l1' | 'hamming' | 'jaccard' | 'unknown';
 export type Health = 'ok' | 'warn' | 'error';
 
@@ -108,10 +114,12 @@ export type AnnIndex = {
   lists: { lists: number; recommended: number; rowsPerList: number | null } | null;
   search: { setting: string; current: number | null; recommended: number; note: string };
   buildMemory: { requiredBytes: number; maintenanceWorkMemBytes: number; fits: boolean; basis: string };
+  /** Schema and name as a statement writes them (quoted where needed). */
+  sqlName: string;
   /** What a rebuild locks and roughly how long it takes; `concurrently` is null where the server cannot. */
   reindex: { concurrently: RebuildPlan | null; plain: RebuildPlan };
   health: Health;
-  problems: string[];
+  problems: Finding[];
 };
 
 export type SearchSetting = { name: string; setting: string; unit: string | null; source: string; description: string };
@@ -119,7 +127,7 @@ export type SearchSetting = { name: string; setting: string; unit: string | null
 export type AnnReport = {
   indexes: AnnIndex[];
   settings: SearchSetting[];
-  overlaps: { table: string; column: string; opfamily: string; indexes: string[]; sameMethod: boolean }[];
+  overlaps: { table: string; column: string; opfamily: string; indexes: string[]; sameMethod: boolean; fix: Fix }[];
   maintenanceWorkMemBytes: number;
 };
 
@@ -135,6 +143,8 @@ export type IndexRow = {
   primary: boolean;
   valid: boolean;
   building: boolean;
+  /** For a flagged index (invalid, unused or a duplicate): the statement that fixes it. */
+  fix: Fix | null;
 };
 
 export type IndexHealth = {
