@@ -15,7 +15,7 @@ export function histogramRows(groups: GroupDistribution[], metric: 'quality' | '
   const typed = groups.filter((g): g is GroupDistribution & { contentType: string } => g.contentType !== null);
   const frame = groups.find((g) => g.contentType === null)?.[key] ?? [];
   const totals = typed.map((g) => g[key].reduce((a, b) => a + b.count, 0));
-  const rows = frame.map((bin, i) => ({
+  const rows: ({ bin: string } & Record<string, string | number>)[] = frame.map((bin, i) => ({
     bin: range(bin.lo, bin.hi),
     ...Object.fromEntries(
       typed.map((g, t) => {
