@@ -53,7 +53,8 @@ const TARGETS: Target[] = [
   { path: '/evaluations', ready: testId('evaluation-row'), from: '/', link: nav('Evaluations'), api: '/api/evaluations' },
   {
     path: '/evaluations/distributions',
-    ready: { selector: '[data-testid="histogram-quality"] .recharts-bar-rectangle' },
+    // The bars, drawn with recharts before (its class) or as SVG of Strata's own (data-testid).
+    ready: { selector: '[data-testid="histogram-quality"] :is(.recharts-bar-rectangle, [data-testid="bar"])' },
     from: '/evaluations',
     link: (p) => p.getByRole('navigation', { name: 'Evaluations views' }).getByRole('link', { name: 'Distributions' }),
     api: '/api/evaluations/distributions',

@@ -2,6 +2,7 @@
 // and its axis ticks.
 import { describe, expect, it } from 'vitest';
 import { edgeTicks, heatPosition, histogramRows, viridis, weeklyRows } from '../components/evaluations/chart-data';
+import { labelEvery, niceTicks } from '../components/ui/svg-chart';
 import type { GroupDistribution, MetricStats } from '../lib/schemas/evaluations';
 
 const stats: MetricStats = { count: 0, invalid: 0, mean: null, min: null, max: null, percentiles: [] };
@@ -57,5 +58,21 @@ describe('weeklyRows', () => {
       { week: '2026-01-05T00:00:00.000Z', contentType: 'post', count: 9, qualityMedian: 0.71, relevanceMedian: 0.62 },
     ]);
     expect(rows).toEqual([{ week: '2026-01-05', quality: 0.7, relevance: 0.6, count: 12 }]);
+  });
+});
+
+describe('axes', () => {
+  it('tick round numbers that cover the data', () => {
+    expect(niceTicks(0, 240)).toEqual([0, 50, 100, 150, 200, 250]);
+    expect(niceTicks(0, 57)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expect(niceTicks(0.58, 0.77)).toEqual([0.55, 0.6, 0.65, 0.7, 0.75, 0.8]);
+    expect(niceTicks(0, 0.9)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(3, 3)).toEqual([3]);
+  });
+
+  it('label every n-th band so that labels do not overlap', () => {
+    expect(labelEvery(20, 480, 18)).toBe(1);
+    expect(labelEvery(52, 480, 18)).toBe(2);
+    expect(labelEvery(52, 200, 18)).toBe(5);
   });
 });

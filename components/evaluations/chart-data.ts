@@ -1,5 +1,5 @@
 // The distribution charts' data, shaped from the API's answer: plain functions, so that the
-// drawing (recharts, loaded on demand) only draws, and the shapes can be tested.
+// drawing only draws, and the shapes can be tested.
 import type { Distributions, GroupDistribution } from '@/lib/schemas/evaluations';
 
 export type HistogramView = 'count' | 'share';

@@ -6,14 +6,12 @@
 import { useSearchParams } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Card } from '@/components/ui/card';
-import { ChartFrame, lazyChart } from '@/components/ui/chart-frame';
+import { ChartFrame } from '@/components/ui/chart-frame';
 import type { Distributions } from '@/lib/schemas/evaluations';
 import type { HistogramView } from './chart-data';
 import { fmtCount } from './format';
+import { HistogramChart, WeeklyChart } from './charts';
 import { Heatmap } from './heatmap';
-
-const HistogramChart = lazyChart(() => import('./charts').then((m) => m.HistogramChart));
-const WeeklyChart = lazyChart(() => import('./charts').then((m) => m.WeeklyChart));
 
 function useUrlOption<T extends string>(name: string, values: readonly [T, T]): [T, (v: T) => void] {
   const params = useSearchParams();

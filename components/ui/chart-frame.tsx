@@ -1,8 +1,9 @@
 'use client';
 // The one frame every chart is drawn in: a figure of fixed height named for screen readers, with
-// an optional note (e.g. "estimated from a sample") under it. The drawing itself comes from
-// recharts, which is large: `lazyChart` loads it only when a chart is on screen, after the page's
-// own JavaScript, with the frame holding the chart's place meanwhile.
+// an optional note (e.g. "estimated from a sample") under it. A chart drawn with recharts (which
+// is large) is loaded with `lazyChart` only when it is on screen, after the page's own JavaScript,
+// the frame holding its place meanwhile; the distribution charts are SVG of their own
+// (components/ui/svg-chart.tsx), drawn with the page.
 import dynamic from 'next/dynamic';
 import type { ComponentType, ReactNode } from 'react';
 
