@@ -19,6 +19,8 @@ const nextConfig = {
   // Next.js blocks its dev resources (and so the page's scripts) for any host but localhost unless
   // it is listed here; http://127.0.0.1:3000 is the other address people open on their own machine.
   allowedDevOrigins: ['127.0.0.1'],
+  // The dev server's badge sits bottom-left by default, over the sidebar's Sign out button.
+  devIndicators: { position: 'bottom-right' },
 };
 
 module.exports = nextConfig;

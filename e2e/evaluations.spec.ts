@@ -170,11 +170,11 @@ test('the distributions page draws its charts', async ({ page }) => {
   await expect(page).toHaveURL(/\/evaluations\/distributions$/);
   await expect(page.getByTestId('distribution-total')).toHaveText('400 evaluations.');
   for (const metric of ['quality', 'relevance']) {
-    await expect(page.getByTestId(`histogram-${metric}`).locator('.recharts-bar-rectangle').first()).toBeVisible();
+    await expect(page.getByTestId(`histogram-${metric}`).getByTestId('bar').first()).toBeVisible();
     await expect(page.getByTestId(`stats-${metric}`).getByRole('row', { name: /^all/ })).toContainText('400');
   }
   await expect(page.getByTestId('heatmap').locator('rect')).toHaveCount(20 * 20);
-  await expect(page.getByTestId('weekly-medians').locator('.recharts-line-curve')).toHaveCount(2);
+  await expect(page.getByTestId('weekly-medians').getByTestId('median-line')).toHaveCount(2);
   await expectAccessible(page);
 
   await page.getByRole('combobox', { name: 'Bins' }).selectOption('10');

@@ -114,6 +114,22 @@ export function discoverApiRoutes(root = path.join(process.cwd(), 'app', 'api'))
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+/** The dashboard's pages in app/(dashboard), e.g. '/migrations/runs/[id]' (route groups left out). */
+export function discoverPages(dir = path.join(process.cwd(), 'app', '(dashboard)')): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name === 'page.tsx') {
+        const rel = path.relative(dir, d).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+        out.push(`/${rel.join('/')}`);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
 /** Signs the browser context in through the API (its cookie jar is the browser's). */
 export async function signInContext(page: Page, email: string, password: string): Promise<void> {
   const res = await page.request.post('/api/auth/sign-in', { data: { email, password } });

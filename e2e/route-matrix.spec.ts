@@ -1,7 +1,5 @@
 // Every API route × method × kind of caller, against the exact status each must get. The route
 // list comes from the app/api tree, so a route added later without an entry here fails the test.
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import {
@@ -10,6 +8,7 @@ import {
   createToken,
   createUser,
   discoverApiRoutes,
+  discoverPages,
   fromDashboard,
   sessionCookie,
   withDatabase,
@@ -206,21 +205,6 @@ test('every API route answers every kind of caller with the status its role allo
   await api.dispose();
 });
 
-function discoverPages(dir = path.join(process.cwd(), 'app', '(dashboard)')): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else if (e.name === 'page.tsx') {
-        const rel = path.relative(dir, d).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
-        out.push(`/${rel.join('/')}`);
-      }
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
 test('every page sends a signed-out request to sign-in, with or without the proxy-skip header', async () => {
   const api = await bareClient();
   const pages = discoverPages();
@@ -239,7 +223,8 @@ test('every page sends a signed-out request to sign-in, with or without the prox
       expect(res.headers().location, pagePath).toMatch(/^\/sign-in\?next=/);
     }
     const res = await api.get(pagePath, { headers: { cookie: viewer }, maxRedirects: 0 });
-    expect(res.status(), `${pagePath} as a viewer`).toBe(200);
+    // A dynamic page asked with its placeholder ([id]) names nothing: 404, inside the shell.
+    expect(res.status(), `${pagePath} as a viewer`).toBe(pagePath.includes('[') ? 404 : 200);
   }
   await api.dispose();
 });

@@ -86,7 +86,16 @@ test('an operator rebuilds an index after a confirmation that names the lock, an
   const operator = await createUser(api, admin, 'operator');
   await signInContext(page, operator.email, operator.password);
 
+  // A rebuild mends an invalid index (what a failed CREATE INDEX CONCURRENTLY leaves), not a
+  // lists that does not fit the table (REINDEX keeps lists): the button is offered only for the first.
+  await withDatabase((db) => db.raw("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'topic_vectors_combined_vector_idx'::regclass"));
   await page.goto('/vector-health');
+  const post = page.locator(`[data-testid="ann-index-row"][data-index="${POST_INDEX}"] + tr`);
+  await expect(post.getByTestId('finding').filter({ hasText: 'more than twice the recommendation' }).getByTestId('fix-sql')).toContainText(
+    /CREATE INDEX (CONCURRENTLY )?post_vectors_content_vector_idx_new ON public\.post_vectors USING ivfflat \(content_vector vector_cosine_ops\) WITH \(lists = \d+\);/,
+  );
+  await expect(page.getByRole('button', { name: `Rebuild ${POST_INDEX}…` })).toHaveCount(0);
+  await expect(page.locator(`[data-testid="ann-index-row"][data-index="${TOPIC_INDEX}"]`).getByTestId('ann-health')).toHaveText('Problem');
   await page.getByRole('button', { name: `Rebuild ${TOPIC_INDEX}…` }).click();
   const dialog = page.getByRole('dialog', { name: `Rebuild ${TOPIC_INDEX}?` });
   await expect(dialog).toContainText('topic_vectors');
@@ -99,6 +108,8 @@ test('an operator rebuilds an index after a confirmation that names the lock, an
   await confirm.click();
   await expect(page).toHaveURL(/[?&]reindex=[0-9a-f-]{36}/);
   await expect(page.getByTestId('job-progress')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  // Rebuilt, the index is valid again, and there is nothing a rebuild would mend.
+  await expect(page.getByRole('button', { name: `Rebuild ${TOPIC_INDEX}…` })).toHaveCount(0);
 
   const audit = await api.get(`/api/audit?action=vector.reindex`, { headers: { cookie: admin } });
   const events = ((await audit.json()) as { events: { actorLabel: string; outcome: string; details: { index?: string } }[] }).events;

@@ -43,6 +43,10 @@ function need(value: string | undefined, flag: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv.slice(1).includes('help')) {
+    console.log(USAGE);
+    return 0;
+  }
   const [resource, command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -148,7 +152,9 @@ async function verify(knex: Knex, anchor: string | undefined): Promise<number> {
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((err: unknown) => {
-    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    // parseArgs's own errors (an unknown or incomplete option) are usage errors too.
+    const usage = err instanceof UsageError || (err as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS');
+    if (usage) console.error(`${(err as Error).message}\n\n${USAGE}`);
     else if (err instanceof ApiError) console.error(err.message);
     else if (err && typeof err === 'object' && 'issues' in err) {
       for (const i of (err as { issues: { path: PropertyKey[]; message: string }[] }).issues) console.error(`${i.path.join('.') || 'input'}: ${i.message}`);

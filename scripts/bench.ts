@@ -27,20 +27,46 @@ import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
+const USAGE = `Usage: npm run bench -- [--scale small|medium]
+       npm run bench -- --existing [--only drift]
+       npm run bench -- --against postgresql://.../db
+       npm run bench -- --outage
+
+Benchmarks against the PostgreSQL in DATABASE_URL (the role needs CREATEDB), each figure beside a
+baseline measured in the same run (see BENCHMARKS.md).
+  --scale NAME    load the generator's small (default) or medium scale into a scratch database,
+                  then benchmark the vector health page, the evaluations and the migrations console
+  --existing      the evaluations and drift benchmarks on the database DATABASE_URL names, already
+                  filled (--only drift: the drift check alone)
+  --against URL   the vector health page, read-only, on an existing database
+  --outage        time to 503 with the database frozen, refused and stopped, and time to recover
+  --help          this text
+Page timings in the browser: npm run bench:pages -- --help. Bundle sizes: npm run bundle-budget.`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      scale: { type: 'string', default: 'small' },
-      against: { type: 'string' },
-      existing: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      outage: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scale: { type: 'string', default: 'small' },
+        against: { type: 'string' },
+        existing: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        outage: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : err}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (values.against) return against(values.against);
   if (values.outage) return outage();
   const scaleName = values.scale as ScaleName;
-  if (scaleName !== 'small' && scaleName !== 'medium') throw new Error('--scale must be small or medium');
+  if (scaleName !== 'small' && scaleName !== 'medium') throw new Error(`--scale must be small or medium\n\n${USAGE}`);
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
   if (values.existing) return benchExisting(adminUrl, values.only);

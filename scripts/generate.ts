@@ -1,39 +1,85 @@
-// npm run generate -- --scale small --seed 42 [--replace]
+// npm run generate -- --scale small --seed 42 [--replace] [--migrate]
+// npm run demo [-- --replace]   (the same with --scale demo --migrate)
 // Fills the guide's tables with realistic data (see lib/generator). The target is the same as
 // the migrate scripts': DATABASE_URL, or the embedded database.
 import { parseArgs } from 'node:util';
+import knex from 'knex';
 import pg from 'pg';
 import { readConfig } from '../lib/config';
+import { KNEX_CLI_APPLICATION, knexConfig } from '../lib/db/knex-config';
+import { missingVectorMessage, vectorExtensionState } from '../lib/db/preflight';
+import { closeOwnedEmbedded, describeTarget, resolveTarget, type DbTarget } from '../lib/db/target';
 import { generate, NotEmptyError } from '../lib/generator/load';
 import { expectedRows, SCALE_NAMES, SCALES, type ScaleName } from '../lib/generator/scales';
-import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
+
+const USAGE = `Usage: npm run generate -- [--scale demo|small|medium] [--seed N] [--replace] [--migrate]
+       npm run demo [-- --replace]
+
+Fills the guide's tables (forums, topics, posts, their vectors, content_evaluations) with
+generated data, on DATABASE_URL or, without it, the embedded database.
+  --scale NAME  demo (about 8,000 rows), small (about 22,000) or medium (about 1.5 million); default small
+  --seed N      the same seed makes the same data; default 42
+  --replace     empty the tables first (TRUNCATE ... CASCADE) when they already have rows
+  --migrate     apply the pending migrations first (npm run demo does, with --scale demo)
+  --help        this text`;
+
+/** Applies the pending migrations as `npm run migrate` does (same source, table and checks). */
+async function migrate(target: DbTarget, where: string): Promise<boolean> {
+  const db = knex({ ...knexConfig(target, readConfig(), { applicationName: KNEX_CLI_APPLICATION }), pool: { min: 0, max: 1 } });
+  try {
+    const state = await vectorExtensionState(db);
+    if (!state.installedVersion && !state.availableVersion) {
+      console.error(missingVectorMessage(where));
+      return false;
+    }
+    const [batch, names] = (await db.migrate.latest()) as [number, string[]];
+    console.error(names.length ? `Applied ${names.length} pending migration(s) as batch ${batch}.` : 'No pending migrations.');
+    return true;
+  } finally {
+    await db.destroy();
+  }
+}
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      scale: { type: 'string', default: 'small' },
-      seed: { type: 'string', default: '42' },
-      replace: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scale: { type: 'string', default: 'small' },
+        seed: { type: 'string', default: '42' },
+        replace: { type: 'boolean', default: false },
+        migrate: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : err}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (!SCALE_NAMES.includes(values.scale as ScaleName)) {
-    console.error(`--scale must be one of ${SCALE_NAMES.join(', ')}`);
+    console.error(`--scale must be one of ${SCALE_NAMES.join(', ')}\n\n${USAGE}`);
     return 2;
   }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) {
-    console.error('--seed must be a non-negative integer');
+    console.error(`--seed must be a non-negative integer\n\n${USAGE}`);
     return 2;
   }
   const scale = SCALES[values.scale as ScaleName];
   const expected = expectedRows(scale);
   const target = await resolveTarget(readConfig());
   const where = describeTarget(target);
-  console.error(`Generating scale "${values.scale}" with seed ${seed} into ${where.host}/${where.database} (${target.kind}).`);
-  const client = new pg.Client({ connectionString: target.url, application_name: 'strata-generate' });
-  await client.connect();
   const started = performance.now();
+  let client: pg.Client | null = null;
   try {
+    if (values.migrate && !(await migrate(target, `${where.host}/${where.database}`))) return 1;
+    console.error(`Generating scale "${values.scale}" with seed ${seed} into ${where.host}/${where.database} (${target.kind}).`);
+    client = new pg.Client({ connectionString: target.url, application_name: 'strata-generate' });
+    await client.connect();
     const counts = await generate(client, {
       scale,
       seed,
@@ -53,17 +99,18 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof NotEmptyError) {
-      console.error(err.message);
+      const again = values.migrate && values.scale === 'demo' ? 'npm run demo -- --replace' : `npm run generate -- --scale ${values.scale} --seed ${seed} --replace`;
+      console.error(`${err.message} To replace them, run:\n\n  ${again}`);
       return 1;
     }
     const code = (err as { code?: string }).code;
     if (code === '42P01') {
-      console.error('The guide tables do not exist yet: run `npm run migrate` first.');
+      console.error('The guide tables do not exist yet: run `npm run migrate` first (or `npm run demo`, which does).');
       return 1;
     }
     throw err;
   } finally {
-    await client.end();
+    await client?.end();
     await closeOwnedEmbedded();
   }
 }

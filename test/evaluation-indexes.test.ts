@@ -1,8 +1,11 @@
 // The migration that adds the browse indexes: it creates them, the browse queries use them (read
-// from EXPLAIN of the very statements the API runs), and its down removes them again.
+// from EXPLAIN of the very statements the API runs), and its down removes them again. And the one
+// after it, which drops the guide's three single-column indexes that the browse indexes cover
+// (the vector health page flagged them as duplicates), and whose down builds them again.
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readIndexHealth } from '../lib/diagnostics/vector/index-health';
 import { browse } from '../lib/evaluations/browse';
 import { browseQuerySchema } from '../lib/schemas/evaluations';
 import { readCatalog } from './harness/catalog';
@@ -10,6 +13,12 @@ import { freshTestDatabase } from './harness/db';
 import { GUIDE_MIGRATIONS } from './harness/migration-files';
 
 const db = freshTestDatabase();
+
+const COVERED = {
+  content_evaluations_quality_score_index: '(quality_score)',
+  content_evaluations_relevance_score_index: '(relevance_score)',
+  content_evaluations_forum_id_index: '(forum_id)',
+};
 
 const INDEXES = {
   content_evaluations_created_at_id_idx: '(created_at, id)',
@@ -59,12 +68,19 @@ beforeAll(async () => {
   await db.knex.raw('ANALYZE content_evaluations');
 });
 
-describe('the browse indexes migration', () => {
+describe('the browse indexes, and the migration that drops the indexes they cover', () => {
   it('creates a (column, id) and a (forum, column, id) index for each sort', async () => {
     const c = await readCatalog(db.knex);
     for (const [name, cols] of Object.entries(INDEXES)) {
       expect(c.indexes[name], name).toBe(`CREATE INDEX ${name} ON public.content_evaluations USING btree ${cols}`);
     }
+  });
+
+  it('leaves no index the vector health page calls a duplicate: the three the browse indexes cover are dropped', async () => {
+    const c = await readCatalog(db.knex);
+    for (const name of Object.keys(COVERED)) expect(c.indexes[name], name).toBeUndefined();
+    const health = await db.knex.transaction((trx) => readIndexHealth(trx), { readOnly: true });
+    expect(health.duplicates.filter((d) => d.table === 'content_evaluations')).toEqual([]);
   });
 
   it.each([
@@ -80,14 +96,22 @@ describe('the browse indexes migration', () => {
     expect(plan).toMatch(/Index Cond: .*ROW\(/);
   });
 
-  it('is undone by its down, leaving the guide tables as they were', async () => {
+  it('are undone by their downs, leaving the guide tables as they were', async () => {
+    const [, first] = (await db.knex.migrate.down()) as [number, string[]];
+    expect(first).toEqual(['20261129085701_drop_indexes_the_browse_indexes_cover.ts']);
+    let c = await readCatalog(db.knex);
+    for (const [name, cols] of Object.entries(COVERED)) {
+      expect(c.indexes[name], name).toBe(`CREATE INDEX ${name} ON public.content_evaluations USING btree ${cols}`);
+    }
     const [, undone] = (await db.knex.migrate.down()) as [number, string[]];
     expect(undone).toEqual(['20261125180209_evaluation_browse_indexes.ts']);
-    const c = await readCatalog(db.knex);
+    c = await readCatalog(db.knex);
     for (const name of Object.keys(INDEXES)) expect(c.indexes[name]).toBeUndefined();
     const applied = await db.knex('knex_migrations').orderBy('id').pluck('name');
     expect(applied).toEqual([...GUIDE_MIGRATIONS]);
     await db.knex.migrate.latest();
-    expect(Object.keys((await readCatalog(db.knex)).indexes)).toEqual(expect.arrayContaining(Object.keys(INDEXES)));
+    const again = Object.keys((await readCatalog(db.knex)).indexes);
+    expect(again).toEqual(expect.arrayContaining(Object.keys(INDEXES)));
+    for (const name of Object.keys(COVERED)) expect(again).not.toContain(name);
   });
 });

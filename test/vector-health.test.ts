@@ -53,7 +53,9 @@ describe('ivfflat lists', () => {
     expect(ix.options.lists).toBe(10);
     expect(ix.tableRows).toEqual({ value: 0, method: 'exact' });
     expect(ix.health).toBe('error');
-    expect(ix.problems.join(' ')).toMatch(/table is empty/);
+    const empty = ix.problems.find((p) => /table is empty/.test(p.text));
+    // Nothing mends an index on an empty table now; a rebuild does once the data is there.
+    expect(empty?.fix).toMatchObject({ sql: expect.stringMatching(/^REINDEX INDEX (CONCURRENTLY )?public\.empty_items_ivf;$/), rebuild: false });
   });
 
   it('compares lists with the recommendation for the rows the table has now', async () => {
@@ -64,9 +66,26 @@ describe('ivfflat lists', () => {
     const ix = ok((await report()).ann).indexes.find((i) => i.name === 'grown_ivf')!;
     expect(ix.lists).toEqual({ lists: 2, recommended: 5, rowsPerList: 2500 });
     expect(ix.health).toBe('warn');
-    expect(ix.problems.join(' ')).toMatch(/outgrown.*lists = 5/);
+    const outgrown = ix.problems.find((p) => /outgrown.*lists = 5/.test(p.text));
     expect(ix.search).toMatchObject({ setting: 'ivfflat.probes', recommended: 1 });
     expect(ix.buildMemory.requiredBytes).toBeGreaterThan(0);
+
+    // REINDEX keeps lists: the fix re-creates the index with the recommended lists, and no Rebuild is offered for it.
+    const online = db.target.kind === 'external' ? 'CONCURRENTLY ' : '';
+    expect(outgrown?.fix).toEqual({
+      sql: [
+        `CREATE INDEX ${online}grown_ivf_new ON public.grown USING ivfflat (embedding vector_cosine_ops) WITH (lists = 5);`,
+        `DROP INDEX ${online}public.grown_ivf;`,
+        'ALTER INDEX public.grown_ivf_new RENAME TO grown_ivf;',
+      ].join('\n'),
+      note: expect.stringMatching(/beside the old one/),
+      rebuild: false,
+    });
+    // Run as written, it fixes what was flagged.
+    for (const statement of outgrown!.fix!.sql.split('\n')) await db.knex.raw(statement);
+    const after = ok((await report()).ann).indexes.find((i) => i.name === 'grown_ivf')!;
+    expect(after.options.lists).toBe(5);
+    expect(after.problems.map((p) => p.text).join(' ')).not.toMatch(/outgrown|twice the recommendation/);
   });
 });
 
@@ -77,7 +96,16 @@ describe('ANN index overlaps and builds', () => {
     await db.knex.raw('CREATE INDEX twice_b ON twice USING ivfflat (embedding vector_cosine_ops) WITH (lists = 2)');
     await db.knex.raw('CREATE INDEX twice_l2 ON twice USING ivfflat (embedding vector_l2_ops) WITH (lists = 1)');
     const overlaps = ok((await report()).ann).overlaps.filter((o) => o.table === 'twice');
-    expect(overlaps).toEqual([{ table: 'twice', column: 'embedding', opfamily: 'vector_cosine_ops', indexes: ['twice_a', 'twice_b'], sameMethod: true }]);
+    expect(overlaps).toEqual([
+      {
+        table: 'twice',
+        column: 'embedding',
+        opfamily: 'vector_cosine_ops',
+        indexes: ['twice_a', 'twice_b'],
+        sameMethod: true,
+        fix: { sql: expect.stringMatching(/^DROP INDEX (CONCURRENTLY )?public\.twice_b;$/), note: expect.stringMatching(/^Keeps twice_a/), rebuild: false },
+      },
+    ]);
   });
 
   it('shows a CREATE INDEX CONCURRENTLY in progress, and does not call its unfinished index invalid', async (ctx) => {
@@ -167,6 +195,18 @@ describe('index health', () => {
     } else {
       expect(health.unused).toEqual([]);
     }
+
+    // Each flagged index carries the statement that fixes it.
+    const fixOf = (name: string) => health.indexes.find((i) => i.name === name)!.fix;
+    const online = db.target.kind === 'external' ? 'CONCURRENTLY ' : '';
+    expect(fixOf('orders_customer')).toEqual({ sql: `DROP INDEX ${online}public.orders_customer;`, note: 'orders_customer_placed serves the same searches.', rebuild: false });
+    expect(fixOf('orders_code_unique')).toMatchObject({
+      sql: `DROP INDEX ${online}public.orders_code_unique;\nCREATE UNIQUE INDEX ${online}orders_code_unique ON public.orders USING btree (code);`,
+      rebuild: true,
+    });
+    expect(fixOf('orders_pkey')).toBeNull();
+    await db.knex.raw(fixOf('orders_customer')!.sql);
+    expect(ok((await report()).indexHealth).duplicates.map((d) => d.index)).not.toContain('orders_customer');
   });
 });
 

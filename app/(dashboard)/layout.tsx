@@ -1,9 +1,7 @@
 import type { ReactNode } from 'react';
+import { DashboardShell } from '@/components/shell/dashboard-shell';
 import { DatabaseBanner } from '@/components/ui/database-banner';
-import { Nav } from '@/components/shell/nav';
-import { UserBox } from '@/components/shell/user-box';
 import { requirePageActor } from '@/lib/auth/page';
-import { mayManageUsers } from '@/lib/auth/permissions';
 import { databaseFailure } from '@/lib/db/failure';
 import { databaseDownForRequest, withLabel, type DatabaseProblem } from '@/lib/db/page-state';
 import type { Actor } from '@/lib/schemas/auth';
@@ -24,14 +22,5 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       problem = withLabel(failure);
     }
   }
-  return (
-    <div className="flex min-h-screen">
-      <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 p-4 dark:border-slate-800">
-        <p className="mb-6 px-3 text-lg font-bold tracking-tight">Strata</p>
-        <Nav admin={actor ? mayManageUsers(actor.role) : false} />
-        {actor && <UserBox email={actor.label} role={actor.role} />}
-      </aside>
-      <main className="flex-1 p-8">{problem ? <DatabaseBanner database={problem.database} reason={problem.reason} /> : children}</main>
-    </div>
-  );
+  return <DashboardShell actor={actor}>{problem ? <DatabaseBanner database={problem.database} reason={problem.reason} /> : children}</DashboardShell>;
 }

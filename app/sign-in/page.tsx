@@ -5,7 +5,7 @@ import { DatabaseBanner } from '@/components/ui/database-banner';
 import { readAuthConfig } from '@/lib/auth/config';
 import { currentActor } from '@/lib/auth/page';
 import { databaseDownForRequest } from '@/lib/db/page-state';
-import { safeNextPath, SIGN_IN_FAILURES } from '@/lib/schemas/auth';
+import { safeNextPath, SIGN_IN_FAILURES, throttledMessage } from '@/lib/schemas/auth';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sign in' };
@@ -15,7 +15,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const next = safeNextPath(params.next);
   // better-auth comes back here with ?error=… when single sign-on did not succeed; the form's own
   // post (before the page's scripts loaded) comes back with ?failed=<error code>.
-  const failed = typeof params.failed === 'string' ? (Object.hasOwn(SIGN_IN_FAILURES, params.failed) ? SIGN_IN_FAILURES[params.failed]! : 'Sign-in failed; try again') : null;
+  const failed =
+    params.failed === 'too_many_requests'
+      ? throttledMessage(Number(params.retry) || null)
+      : typeof params.failed === 'string'
+        ? Object.hasOwn(SIGN_IN_FAILURES, params.failed)
+          ? SIGN_IN_FAILURES[params.failed]!
+          : 'Sign-in failed; try again'
+        : null;
   const ssoError = params.error ? 'Single sign-on did not sign you in: your account may not be in a group that may use Strata. Ask an admin.' : null;
   const down = await databaseDownForRequest();
   if (!down && (await currentActor().catch(() => null))) redirect(next);

@@ -8,8 +8,10 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
-import { AUDIT_ACTIONS, type AuditEvent } from '@/lib/schemas/auth';
-import { adminKeys } from './query-keys';
+import { Table } from '@/components/ui/table';
+import type { AuditEvent } from '@/lib/schemas/auth';
+import { AUDIT_ACTIONS } from '@/lib/schemas/auth-plain';
+import { adminKeys, auditFilters } from './query-keys';
 
 const OUTCOME_STYLE: Record<string, string> = {
   success: 'text-emerald-800 dark:text-emerald-300',
@@ -21,11 +23,7 @@ export function AuditClient() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filters = {
-    actor: params.get('actor') || undefined,
-    action: params.get('action') || undefined,
-    before: params.get('before') || undefined,
-  };
+  const filters = auditFilters(params);
   const qs = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => !!e[1]));
   const events = useQuery({
     queryKey: adminKeys.audit(filters),
@@ -81,7 +79,7 @@ export function AuditClient() {
         <p className="text-sm text-slate-600 dark:text-slate-400">No events match. Clear the filters to see everything.</p>
       ) : (
         <>
-          <table className="w-full text-left text-sm">
+          <Table label="Audit events">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">When</th>
@@ -112,7 +110,7 @@ export function AuditClient() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
           {events.data.nextBefore && (
             <Link href={olderHref(events.data.nextBefore)} className="mt-4 inline-block text-sm underline">
               Older events

@@ -1,4 +1,4 @@
-import { ROLES } from '@/lib/schemas/auth';
+import { ROLES } from '@/lib/schemas/auth-plain';
 
 /** The three roles as <option>s, for every role picker. */
 export function RoleOptions() {

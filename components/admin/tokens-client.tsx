@@ -6,18 +6,26 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
+import { Table } from '@/components/ui/table';
 import type { Role, TokenRow } from '@/lib/schemas/auth';
 import { adminKeys } from './query-keys';
 import { RoleOptions } from './role-options';
 
+/** The token list, shared by the list and the box that shows a new token (one request). */
+function useTokens() {
+  return useQuery({ queryKey: adminKeys.tokens, queryFn: () => apiFetch<{ tokens: TokenRow[] }>('/api/tokens') });
+}
+
 function CreateToken() {
   const qc = useQueryClient();
-  const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
+  const [shown, setShown] = useState<{ id: string; name: string; token: string } | null>(null);
+  // A token revoked since it was made is not shown as one to copy.
+  const revoked = useTokens().data?.tokens.some((t) => t.id === shown?.id && t.revokedAt !== null) ?? false;
   const create = useMutation({
     mutationFn: (body: { name: string; role: Role; expiresInDays?: number }) =>
       apiFetch<{ token: string; record: TokenRow }>('/api/tokens', { method: 'POST', body }),
     onSuccess: (res) => {
-      setShown({ name: res.record.name, token: res.token });
+      setShown({ id: res.record.id, name: res.record.name, token: res.token });
       void qc.invalidateQueries({ queryKey: adminKeys.tokens });
     },
   });
@@ -52,7 +60,12 @@ function CreateToken() {
         </div>
       </form>
       {create.isError && <ErrorText>{create.error.message}</ErrorText>}
-      {shown && (
+      {shown && revoked && (
+        <p role="status" className="mt-4 text-sm text-slate-600 dark:text-slate-400" data-testid="new-token-revoked">
+          The token for <strong>{shown.name}</strong> has been revoked; nothing can use it any more.
+        </p>
+      )}
+      {shown && !revoked && (
         <div role="status" className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950 dark:text-emerald-100">
           <p>
             The token for <strong>{shown.name}</strong>. Copy it now: Strata keeps only a hash and cannot show it again.
@@ -98,7 +111,7 @@ function Revoke({ token }: { token: TokenRow }) {
 }
 
 export function TokensClient() {
-  const tokens = useQuery({ queryKey: adminKeys.tokens, queryFn: () => apiFetch<{ tokens: TokenRow[] }>('/api/tokens') });
+  const tokens = useTokens();
   return (
     <div className="flex flex-col gap-6">
       <CreateToken />
@@ -110,7 +123,7 @@ export function TokensClient() {
         ) : tokens.data.tokens.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No tokens yet. Create one above for a deploy pipeline or a script.</p>
         ) : (
-          <table className="w-full text-left text-sm">
+          <Table label="API tokens">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Name</th>
@@ -137,7 +150,7 @@ export function TokensClient() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Card>
     </div>

@@ -6,7 +6,9 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
-import { ROLES, ROLE_SUMMARY, type Role, type UserRow } from '@/lib/schemas/auth';
+import { Table } from '@/components/ui/table';
+import type { UserRow } from '@/lib/schemas/auth';
+import { ROLES, ROLE_SUMMARY, type Role } from '@/lib/schemas/auth-plain';
 import { adminKeys } from './query-keys';
 import { RoleOptions } from './role-options';
 
@@ -134,7 +136,7 @@ export function UsersClient({ selfId }: { selfId: string }) {
         ) : users.isError ? (
           <ErrorText>Could not load the users: {users.error.message}</ErrorText>
         ) : (
-          <table className="w-full text-left text-sm">
+          <Table label="Users">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Email</th>
@@ -157,7 +159,7 @@ export function UsersClient({ selfId }: { selfId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Card>
     </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { errorBodySchema } from '@/lib/api/errors';
+import { apiErrorOf } from '@/components/api-client';
 
 const FIELD = 'mt-1 block w-full rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950';
 
@@ -25,8 +25,8 @@ export function SignInForm({ next, sso, initialError }: { next: string; sso: { n
         window.location.assign(next);
         return;
       }
-      const body = errorBodySchema.safeParse(await res.json().catch(() => null));
-      setError(body.success ? body.data.error.message : `Sign-in failed (HTTP ${res.status})`);
+      const body = apiErrorOf(await res.json().catch(() => null));
+      setError(body?.message ?? `Sign-in failed (HTTP ${res.status})`);
     } catch {
       setError('The dashboard cannot be reached; check that it is running.');
     }

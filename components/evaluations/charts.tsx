@@ -1,126 +1,138 @@
 'use client';
-// The distribution charts: histograms and the weekly medians with recharts, the quality ×
-// relevance grid as an SVG of its own (recharts has no heatmap).
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// The distribution charts, drawn as SVG (components/ui/svg-chart.tsx): the histograms and the
+// weekly medians with each week's count. Hover a bar or a week for its figures.
+import { LegendRow, Svg, YAxis, labelEvery, niceTicks } from '@/components/ui/svg-chart';
 import type { Distributions, GroupDistribution } from '@/lib/schemas/evaluations';
-import { fmtCount, fmtDay } from './format';
+import { histogramRows, weeklyRows, type HistogramView } from './chart-data';
+import { fmtCount } from './format';
 
-export const TYPE_COLOURS = ['#0369a1', '#c2410c', '#15803d', '#7e22ce'];
-const QUALITY = '#0369a1';
-const RELEVANCE = '#be185d';
+const TYPE_COLOURS = ['#0284c7', '#ea580c', '#16a34a', '#9333ea'];
+const QUALITY = '#0284c7';
+const RELEVANCE = '#db2777';
+const COUNT = '#94a3b8';
+const HEIGHT = 256;
+// The room a slanted bin or week label takes along the axis.
+const LABEL_PX = 30;
 
-const range = (lo: number, hi: number) => `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+const pct = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)}%`;
 
-export function Histogram({ groups, metric }: { groups: GroupDistribution[]; metric: 'quality' | 'relevance' }) {
-  const key = metric === 'quality' ? 'qualityHistogram' : 'relevanceHistogram';
-  const typed = groups.filter((g) => g.contentType !== null);
-  const frame = groups.find((g) => g.contentType === null)?.[key] ?? [];
-  const data = frame.map((bin, i) => ({
-    bin: range(bin.lo, bin.hi),
-    ...Object.fromEntries(typed.map((g) => [g.contentType!, g[key][i]?.count ?? 0])),
-  }));
-  const label = `Histogram of ${metric} scores by content type: ${typed.map((g) => `${fmtCount(g.rows)} ${g.contentType}s`).join(', ')}`;
+export function HistogramChart({ groups, metric, view }: { groups: GroupDistribution[]; metric: 'quality' | 'relevance'; view: HistogramView }) {
+  const { rows, series } = histogramRows(groups, metric, view);
+  const value = view === 'count' ? fmtCount : pct;
+  const max = Math.max(0, ...rows.flatMap((r) => series.map((s) => Number(r[s.key]))));
+  const ticks = niceTicks(0, max || 1);
+  const top = ticks[ticks.length - 1]!;
   return (
-    <figure data-testid={`histogram-${metric}`} aria-label={label} role="img" className="h-72 w-full">
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 24, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="bin" angle={-35} textAnchor="end" height={48} interval="preserveStartEnd" fontSize={11} />
-          <YAxis tickFormatter={(v: number) => fmtCount(v)} fontSize={11} width={64} />
-          <Tooltip formatter={(v) => fmtCount(Number(v))} />
-          <Legend verticalAlign="top" height={24} />
-          {typed.map((g, i) => (
-            <Bar key={g.contentType} dataKey={g.contentType!} name={`${g.contentType}s`} fill={TYPE_COLOURS[i % TYPE_COLOURS.length]} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </figure>
+    <>
+      <LegendRow items={series.map((s, i) => ({ name: `${s.name} (${fmtCount(s.total)})`, colour: TYPE_COLOURS[i % TYPE_COLOURS.length]! }))} />
+      <Svg height={HEIGHT}>
+        {(width) => {
+          const m = { left: 64, right: 8, top: 6, bottom: 64 };
+          const plotW = width - m.left - m.right;
+          const plotH = HEIGHT - m.top - m.bottom;
+          const band = plotW / Math.max(1, rows.length);
+          const barW = Math.max(1, (band * 0.8) / Math.max(1, series.length));
+          const y = (v: number) => m.top + plotH - (v / top) * plotH;
+          const every = labelEvery(rows.length, plotW, LABEL_PX);
+          return (
+            <>
+              <YAxis ticks={ticks} y={y} x={m.left} width={plotW} format={value} title={view === 'count' ? 'evaluations' : 'share of the type'} grid />
+              {rows.map((r, i) =>
+                series.map((s, j) => {
+                  const v = Number(r[s.key]);
+                  return (
+                    <rect
+                      key={`${i}-${s.key}`}
+                      data-testid="bar"
+                      x={m.left + i * band + band * 0.1 + j * barW}
+                      y={y(v)}
+                      width={barW}
+                      height={Math.max(0, m.top + plotH - y(v))}
+                      fill={TYPE_COLOURS[j % TYPE_COLOURS.length]}
+                    >
+                      <title>{`${s.name}, ${metric} ${r.bin}: ${value(v)}`}</title>
+                    </rect>
+                  );
+                }),
+              )}
+              <line x1={m.left} x2={m.left + plotW} y1={m.top + plotH} y2={m.top + plotH} stroke="currentColor" strokeOpacity={0.6} />
+              <g fontSize={10} fill="currentColor">
+                {rows.map((r, i) =>
+                  i % every === 0 ? (
+                    <text key={r.bin} transform={`translate(${m.left + (i + 0.5) * band} ${m.top + plotH + 8}) rotate(-35)`} textAnchor="end" dy="0.7em">
+                      {r.bin}
+                    </text>
+                  ) : null,
+                )}
+              </g>
+              <text x={m.left + plotW / 2} y={HEIGHT - 4} fontSize={12} textAnchor="middle" fill="currentColor">
+                {metric} score
+              </text>
+            </>
+          );
+        }}
+      </Svg>
+    </>
   );
 }
 
-export function WeeklyMedians({ weekly }: { weekly: Distributions['weekly'] }) {
-  const data = weekly
-    .filter((w) => w.contentType === null)
-    .map((w) => ({ week: fmtDay(w.week), quality: w.qualityMedian, relevance: w.relevanceMedian, count: w.count }));
+export function WeeklyChart({ weekly, fromZero }: { weekly: Distributions['weekly']; fromZero: boolean }) {
+  const data = weeklyRows(weekly);
+  const medians = data.flatMap((d) => [d.quality, d.relevance]).filter((v): v is number => v !== null);
+  const lo = fromZero ? 0 : Math.min(...medians);
+  const hi = Math.max(...medians);
+  const scoreTicks = medians.length ? niceTicks(lo, hi === lo ? lo + 1 : hi) : [0, 1];
+  const countTicks = niceTicks(0, Math.max(1, ...data.map((d) => d.count)));
   return (
-    <figure data-testid="weekly-medians" role="img" aria-label={`Median quality and relevance per week over ${data.length} weeks`} className="h-72 w-full">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 24, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="week" angle={-35} textAnchor="end" height={48} fontSize={11} />
-          <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(3)} fontSize={11} width={52} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-          <Legend verticalAlign="top" height={24} />
-          <Line type="monotone" dataKey="quality" name="median quality" stroke={QUALITY} dot={false} strokeWidth={2} isAnimationActive={false} />
-          <Line type="monotone" dataKey="relevance" name="median relevance" stroke={RELEVANCE} dot={false} strokeWidth={2} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
-    </figure>
-  );
-}
-
-export function Heatmap({ heatmap }: { heatmap: Distributions['heatmap'] }) {
-  const rows = heatmap.quality.length;
-  const cols = heatmap.relevance.length;
-  const max = Math.max(0, ...heatmap.counts.flat());
-  const cell = Math.max(6, Math.min(24, Math.floor(480 / Math.max(rows, cols, 1))));
-  const left = 56;
-  const bottom = 40;
-  const width = left + cols * cell + 8;
-  const height = rows * cell + bottom + 8;
-  const shade = (n: number) => {
-    if (n === 0) return 'transparent';
-    const t = Math.log1p(n) / Math.log1p(max);
-    return `hsl(205 85% ${Math.round(92 - 62 * t)}%)`;
-  };
-  if (rows === 0 || cols === 0) return <p className="text-sm">No finite scores to plot.</p>;
-  return (
-    <figure data-testid="heatmap">
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ maxWidth: width }}
-        role="img"
-        aria-label={`Quality by relevance: ${rows} × ${cols} bins, at most ${fmtCount(max)} evaluations in one bin`}
-        className="text-slate-700 dark:text-slate-300"
-      >
-        {heatmap.counts.map((row, qi) =>
-          row.map((n, ri) => (
-            <rect
-              key={`${qi}-${ri}`}
-              x={left + ri * cell}
-              y={(rows - 1 - qi) * cell + 4}
-              width={cell - 1}
-              height={cell - 1}
-              fill={shade(n)}
-              stroke="currentColor"
-              strokeOpacity={0.08}
-              data-count={n}
-            >
-              <title>{`quality ${range(heatmap.quality[qi]!.lo, heatmap.quality[qi]!.hi)}, relevance ${range(heatmap.relevance[ri]!.lo, heatmap.relevance[ri]!.hi)}: ${fmtCount(n)}`}</title>
-            </rect>
-          )),
-        )}
-        <text x={left - 6} y={4 + 10} textAnchor="end" fontSize={11} fill="currentColor">
-          {heatmap.quality[rows - 1]!.hi.toFixed(2)}
-        </text>
-        <text x={left - 6} y={rows * cell + 4} textAnchor="end" fontSize={11} fill="currentColor">
-          {heatmap.quality[0]!.lo.toFixed(2)}
-        </text>
-        <text x={12} y={(rows * cell) / 2} fontSize={11} fill="currentColor" transform={`rotate(-90 12 ${(rows * cell) / 2})`} textAnchor="middle">
-          quality
-        </text>
-        <text x={left} y={rows * cell + 20} fontSize={11} fill="currentColor">
-          {heatmap.relevance[0]!.lo.toFixed(2)}
-        </text>
-        <text x={left + cols * cell} y={rows * cell + 20} fontSize={11} fill="currentColor" textAnchor="end">
-          {heatmap.relevance[cols - 1]!.hi.toFixed(2)}
-        </text>
-        <text x={left + (cols * cell) / 2} y={rows * cell + 34} fontSize={11} fill="currentColor" textAnchor="middle">
-          relevance
-        </text>
-      </svg>
-      <figcaption className="mt-1 text-xs text-slate-600 dark:text-slate-400">Darker cells hold more evaluations (log scale); hover a cell for its count.</figcaption>
-    </figure>
+    <>
+      <LegendRow
+        items={[
+          { name: 'evaluations', colour: COUNT },
+          { name: 'median quality', colour: QUALITY, shape: 'line' },
+          { name: 'median relevance', colour: RELEVANCE, shape: 'line' },
+        ]}
+      />
+      <Svg height={HEIGHT}>
+        {(width) => {
+          const m = { left: 64, right: 64, top: 6, bottom: 64 };
+          const plotW = width - m.left - m.right;
+          const plotH = HEIGHT - m.top - m.bottom;
+          const band = plotW / Math.max(1, data.length);
+          const [s0, s1] = [scoreTicks[0]!, scoreTicks[scoreTicks.length - 1]!];
+          const ys = (v: number) => m.top + plotH - ((v - s0) / (s1 - s0 || 1)) * plotH;
+          const yc = (v: number) => m.top + plotH - (v / countTicks[countTicks.length - 1]!) * plotH;
+          const xc = (i: number) => m.left + (i + 0.5) * band;
+          const path = (key: 'quality' | 'relevance') =>
+            data.map((d, i) => (d[key] === null ? '' : `${i === 0 || data[i - 1]![key] === null ? 'M' : 'L'}${xc(i).toFixed(1)},${ys(d[key]!).toFixed(1)}`)).join(' ');
+          const every = labelEvery(data.length, plotW, LABEL_PX);
+          return (
+            <>
+              <YAxis ticks={scoreTicks} y={ys} x={m.left} width={plotW} format={(v) => v.toFixed(2)} title="median score" grid />
+              <YAxis ticks={countTicks} y={yc} x={m.left + plotW} width={0} side="right" format={fmtCount} title="evaluations" />
+              {data.map((d, i) => (
+                <rect key={d.week} data-testid="bar" x={m.left + i * band + band * 0.15} y={yc(d.count)} width={band * 0.7} height={m.top + plotH - yc(d.count)} fill={COUNT} fillOpacity={0.4}>
+                  <title>{`week of ${d.week}: ${fmtCount(d.count)} evaluations, median quality ${d.quality?.toFixed(4) ?? '—'}, median relevance ${d.relevance?.toFixed(4) ?? '—'}`}</title>
+                </rect>
+              ))}
+              <path data-testid="median-line" d={path('quality')} fill="none" stroke={QUALITY} strokeWidth={2} />
+              <path data-testid="median-line" d={path('relevance')} fill="none" stroke={RELEVANCE} strokeWidth={2} />
+              <line x1={m.left} x2={m.left + plotW} y1={m.top + plotH} y2={m.top + plotH} stroke="currentColor" strokeOpacity={0.6} />
+              <g fontSize={10} fill="currentColor">
+                {data.map((d, i) =>
+                  i % every === 0 ? (
+                    <text key={d.week} transform={`translate(${xc(i)} ${m.top + plotH + 8}) rotate(-35)`} textAnchor="end" dy="0.7em">
+                      {d.week}
+                    </text>
+                  ) : null,
+                )}
+              </g>
+              <text x={m.left + plotW / 2} y={HEIGHT - 4} fontSize={12} textAnchor="middle" fill="currentColor">
+                week (Monday, UTC)
+              </text>
+            </>
+          );
+        }}
+      </Svg>
+    </>
   );
 }

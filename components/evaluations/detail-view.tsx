@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { Card, Facts, Notice } from '@/components/ui/card';
 import { Time } from '@/components/ui/time';
+import { Table } from '@/components/ui/table';
 import type { EvaluationDetail } from '@/lib/schemas/evaluations';
 import { fmtCount, fmtScore } from './format';
 
@@ -72,7 +73,7 @@ export function EvaluationDetailView({ detail }: { detail: EvaluationDetail }) {
           <p className="text-sm text-slate-600 dark:text-slate-400">This is the only evaluation of this content.</p>
         ) : (
           <>
-            <table className="w-full text-left text-sm">
+            <Table label="Other evaluations of this content">
               <thead>
                 <tr className="border-b border-slate-200 dark:border-slate-800">
                   <th scope="col" className="py-2 pr-4">Evaluation</th>
@@ -101,7 +102,7 @@ export function EvaluationDetailView({ detail }: { detail: EvaluationDetail }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
             {others.total > others.rows.length && (
               <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
                 The newest {fmtCount(others.rows.length)} of {fmtCount(others.total)} are shown.

@@ -5,16 +5,17 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
-import { Card } from '@/components/ui/card';
-import { Button, ErrorText, INPUT } from '@/components/ui/controls';
-import { PERCENTILES, type Distributions, type MetricStats } from '@/lib/schemas/evaluations';
-import { Heatmap, Histogram, WeeklyMedians } from './charts';
+import { Button, ErrorText } from '@/components/ui/controls';
+import type { Distributions, MetricStats, QueryProblem } from '@/lib/schemas/evaluations';
+import { PERCENTILES } from '@/lib/schemas/evaluations-plain';
+import { DistributionsView } from './distributions-view';
 import { ForumSelect } from './forum-select';
 import { fmtCount, fmtScore } from './format';
 import { evaluationKeys } from './query-keys';
-import { pick } from './url-state';
+import { fieldProps, ProblemNotice } from './problem';
+import { DISTRIBUTION_KEYS as KEYS, distributionsRequest } from './url-state';
 
-const KEYS = ['forum', 'from', 'to', 'bins'] as const;
+const LABELS: Record<string, string> = { forum: 'Forum', from: 'Created from', to: 'Created to', bins: 'Bins' };
 const NUM = 'py-1.5 pr-3 text-right tabular-nums';
 
 function StatsTable({ data, metric }: { data: Distributions; metric: 'quality' | 'relevance' }) {
@@ -60,7 +61,7 @@ function StatsTable({ data, metric }: { data: Distributions; metric: 'quality' |
   );
 }
 
-function Filters() {
+function Filters({ problem }: { problem: QueryProblem | null }) {
   const params = useSearchParams();
   const router = useRouter();
   const v = (k: string) => params.get(k) ?? '';
@@ -68,6 +69,8 @@ function Filters() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const next = new URLSearchParams();
+    // How the charts are shown stays as it is.
+    for (const k of ['view', 'y']) if (params.get(k)) next.set(k, params.get(k)!);
     for (const k of KEYS) {
       const value = String(f.get(k) ?? '').trim();
       if (value && !(k === 'bins' && value === '20')) next.set(k, value);
@@ -77,18 +80,18 @@ function Filters() {
   }
   return (
     <form onSubmit={apply} key={params.toString()} aria-label="Filter the distributions" className="mb-6 flex flex-wrap items-end gap-3">
-      <ForumSelect value={v('forum')} />
+      <ForumSelect value={v('forum')} problem={problem} />
       <label className="text-sm font-medium">
         Created from
-        <input name="from" type="date" defaultValue={v('from')} className={INPUT} />
+        <input name="from" type="date" defaultValue={v('from')} {...fieldProps(problem, 'from')} />
       </label>
       <label className="text-sm font-medium">
         Created to (inclusive)
-        <input name="to" type="date" defaultValue={v('to')} className={INPUT} />
+        <input name="to" type="date" defaultValue={v('to')} {...fieldProps(problem, 'to')} />
       </label>
       <label className="text-sm font-medium">
         Bins
-        <select name="bins" defaultValue={v('bins') || '20'} className={INPUT}>
+        <select name="bins" defaultValue={v('bins') || '20'} {...fieldProps(problem, 'bins')}>
           {[10, 20, 40, 50].map((n) => (
             <option key={n} value={n}>
               {n}
@@ -108,19 +111,22 @@ function Filters() {
   );
 }
 
-export function DistributionsClient() {
+export function DistributionsClient({ problem }: { problem: QueryProblem | null }) {
   const params = useSearchParams();
-  const query = pick(params, KEYS).toString();
+  const query = distributionsRequest(params);
   const dist = useQuery({
     queryKey: evaluationKeys.distributions(query),
     queryFn: () => apiFetch<Distributions>(`/api/evaluations/distributions?${query}`),
     staleTime: 60_000,
+    enabled: problem === null,
   });
   const all = dist.data?.groups.find((g) => g.contentType === null);
   return (
     <>
-      <Filters />
-      {dist.isPending ? (
+      <Filters problem={problem} />
+      {problem ? (
+        <ProblemNotice problem={problem} labels={LABELS} clearHref="/evaluations/distributions" />
+      ) : dist.isPending ? (
         <p role="status" className="text-sm">
           Computing the distributions… (on a million rows this takes a few seconds)
         </p>
@@ -129,33 +135,16 @@ export function DistributionsClient() {
       ) : !all || all.rows === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">No evaluations in this forum and date range. Widen the filter or clear it.</p>
       ) : (
-        <div className="space-y-6">
-          <p className="text-sm" data-testid="distribution-total">
-            <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations.
-          </p>
-          <div className="grid gap-6 xl:grid-cols-2">
-            <Card title="Quality scores">
-              <Histogram groups={dist.data.groups} metric="quality" />
-            </Card>
-            <Card title="Relevance scores">
-              <Histogram groups={dist.data.groups} metric="relevance" />
-            </Card>
-          </div>
-          <Card title="Count, mean and percentiles">
-            <div className="space-y-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Count, mean and percentiles">
+        <DistributionsView
+          data={dist.data}
+          all={all.rows}
+          stats={
+            <div className="relative space-y-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Count, mean and percentiles">
               <StatsTable data={dist.data} metric="quality" />
               <StatsTable data={dist.data} metric="relevance" />
             </div>
-          </Card>
-          <div className="grid gap-6 xl:grid-cols-2">
-            <Card title="Quality × relevance">
-              <Heatmap heatmap={dist.data.heatmap} />
-            </Card>
-            <Card title="Median per week">
-              <WeeklyMedians weekly={dist.data.weekly} />
-            </Card>
-          </div>
-        </div>
+          }
+        />
       )}
     </>
   );

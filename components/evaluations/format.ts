@@ -12,7 +12,3 @@ export function fmtScore(v: Score | undefined, digits = 3): string {
   if (v === null || v === undefined) return '—';
   return typeof v === 'number' ? v.toFixed(digits) : v;
 }
-
-export function fmtDay(iso: string): string {
-  return iso.slice(0, 10);
-}

@@ -2,12 +2,12 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/api-client';
-import { INPUT } from '@/components/ui/controls';
-import type { Forum } from '@/lib/schemas/evaluations';
+import type { Forum, QueryProblem } from '@/lib/schemas/evaluations';
+import { fieldProps } from './problem';
 import { evaluationKeys } from './query-keys';
 
-/** The forum menu of the filter forms; `value` is a forum id or '' for every forum. */
-export function ForumSelect({ value }: { value: string }) {
+/** The forum menu of the filter forms; `value` is a forum id or '' for every forum (or the text the URL gave). */
+export function ForumSelect({ value, problem = null }: { value: string; problem?: QueryProblem | null }) {
   const forums = useQuery({
     queryKey: evaluationKeys.forums(),
     queryFn: () => apiFetch<{ forums: Forum[] }>('/api/evaluations/forums'),
@@ -17,7 +17,7 @@ export function ForumSelect({ value }: { value: string }) {
   return (
     <label className="text-sm font-medium">
       Forum
-      <select name="forum" defaultValue={value} key={`forum-${value}-${known.length}`} className={INPUT}>
+      <select name="forum" defaultValue={value} key={`forum-${value}-${known.length}`} {...fieldProps(problem, 'forum')}>
         <option value="">all forums</option>
         {value && !known.some((f) => String(f.id) === value) && <option value={value}>forum {value}</option>}
         {known.map((f) => (

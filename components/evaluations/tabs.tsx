@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { LinkPending } from '@/components/ui/link-pending';
 
 const TABS = [
   { href: '/evaluations', label: 'Browse' },
@@ -27,6 +28,7 @@ export function EvaluationTabs() {
             }`}
           >
             {t.label}
+            <LinkPending />
           </Link>
         );
       })}

@@ -1,8 +1,9 @@
 // The evaluation pages keep their filters, sort and page in the URL, so a link can be shared.
 // These helpers split the page's search parameters into what each API call takes.
-import { SORT_KEYS, type SortDir, type SortKey } from '@/lib/schemas/evaluations';
+import { SORT_KEYS, type SortDir, type SortKey } from '@/lib/schemas/evaluations-plain';
 
 export const FILTER_KEYS = ['forum', 'type', 'qmin', 'qmax', 'rmin', 'rmax', 'from', 'to', 'q', 'orphans'] as const;
+export const DISTRIBUTION_KEYS = ['forum', 'from', 'to', 'bins'] as const;
 
 type Params = { get(name: string): string | null };
 
@@ -14,6 +15,19 @@ export function pick(params: Params, keys: readonly string[]): URLSearchParams {
     if (v) out.set(k, v);
   }
   return out;
+}
+
+/** What the list asks the API for: the rows (`page`) and the count of matching rows (`filters`). */
+export function browseRequest(params: Params): { page: string; filters: string } {
+  return {
+    page: pick(params, [...FILTER_KEYS, 'sort', 'dir', 'after', 'before']).toString(),
+    filters: pick(params, FILTER_KEYS).toString(),
+  };
+}
+
+/** What the distributions page asks the API for. */
+export function distributionsRequest(params: Params): string {
+  return pick(params, DISTRIBUTION_KEYS).toString();
 }
 
 export function currentSort(params: Params): { sort: SortKey; dir: SortDir } {

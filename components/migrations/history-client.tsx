@@ -6,6 +6,7 @@ import { usePathname, useSearchParams } from 'next/navigation';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
+import { Table } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import type { RunSummary } from '@/lib/schemas/migrations';
 import { describeRun } from '@/lib/schemas/run-outcome';
@@ -35,7 +36,7 @@ export function HistoryClient() {
         </p>
       ) : (
         <>
-          <table className="w-full text-left text-sm">
+          <Table label="Runs">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Started</th>
@@ -77,7 +78,7 @@ export function HistoryClient() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
           {runs.data.nextBefore && (
             <Link href={`${pathname}?before=${encodeURIComponent(runs.data.nextBefore)}`} className="mt-4 inline-block text-sm underline">
               Older runs

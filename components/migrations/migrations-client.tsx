@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
 import { Button } from '@/components/ui/controls';
+import { Table } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import type { MigrationsStatus, RunSummary } from '@/lib/schemas/migrations';
 import { duration, STATUS_LABEL, STATUS_STYLE } from './format';
@@ -91,7 +92,7 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
         {s.migrations.length === 0 ? (
           <p className="text-sm">No migration files found. Create one with npm run migrate:make -- name.</p>
         ) : (
-          <table className="w-full text-left text-sm">
+          <Table label="Migrations">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Name</th>
@@ -121,7 +122,7 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Card>
       {dialog && (

@@ -2,15 +2,16 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { LinkPending } from '@/components/ui/link-pending';
 
-const LINKS = [
+export const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/migrations', label: 'Migrations' },
   { href: '/vector-health', label: 'Vector health' },
   { href: '/evaluations', label: 'Evaluations' },
 ] as const;
 
-const ADMIN_LINKS = [
+export const ADMIN_LINKS = [
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/tokens', label: 'API tokens' },
   { href: '/admin/audit', label: 'Audit trail' },
@@ -29,6 +30,7 @@ function NavLink({ href, label, pathname }: { href: string; label: string; pathn
       }`}
     >
       {label}
+      <LinkPending />
     </Link>
   );
 }

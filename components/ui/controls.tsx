@@ -3,6 +3,8 @@ import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
 export const INPUT =
   'mt-1 block w-full rounded border border-slate-300 bg-white px-3 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950';
+/** A field whose value was refused: the same look with a red border. */
+export const INPUT_INVALID = INPUT.replace('border-slate-300', 'border-red-600').replace('dark:border-slate-700', 'dark:border-red-400');
 
 type Tone = 'primary' | 'secondary' | 'danger';
 const TONES: Record<Tone, string> = {

@@ -5,11 +5,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Card, Notice } from '@/components/ui/card';
 import { Button } from '@/components/ui/controls';
+import { SqlFix } from '@/components/ui/sql-fix';
+import { Table } from '@/components/ui/table';
 import type { AnnIndex, AnnReport, Section } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { bytes, count } from './format';
 import { JobProgress } from './job-progress';
-import { EstimateCell, HealthBadge, MUTED, NUM, Problems, SectionView, TD, TH } from './parts';
+import { EstimateCell, HealthBadge, MUTED, NUM, Problems, RowNotes, SectionView, TD, TH } from './parts';
 import { vectorKeys } from './query-keys';
 import { ReindexDialog } from './reindex-dialog';
 import { SearchSettings } from './search-settings';
@@ -31,6 +33,7 @@ function Lists({ ix }: { ix: AnnIndex }) {
 }
 
 function Row({ ix, canReindex, onRebuild }: { ix: AnnIndex; canReindex: boolean; onRebuild: () => void }) {
+  const rebuildHelps = ix.problems.some((p) => p.fix?.rebuild);
   return (
     <>
       <tr className="border-t border-slate-200 dark:border-slate-800" data-testid="ann-index-row" data-index={ix.name}>
@@ -66,19 +69,22 @@ function Row({ ix, canReindex, onRebuild }: { ix: AnnIndex; canReindex: boolean;
       </tr>
       <tr>
         <td colSpan={9} className="pb-3">
-          <div className="flex flex-wrap items-start justify-between gap-3">
-            <div className="min-w-0 flex-1">
-              <Problems items={ix.problems} />
-              <p className={`mt-1 text-xs ${MUTED}`}>
-                {ix.search.setting} now {ix.search.current ?? 'unknown'}; recommended start {ix.search.recommended}. {ix.search.note}
-              </p>
+          <RowNotes>
+            <div className="flex flex-wrap items-start justify-between gap-3">
+              <div className="min-w-0 flex-1">
+                <Problems items={ix.problems} />
+                <p className={`mt-1 text-xs ${MUTED}`}>
+                  {ix.search.setting} now {ix.search.current ?? 'unknown'}; recommended start {ix.search.recommended}. {ix.search.note}
+                </p>
+              </div>
+              {/* Only where a rebuild mends what is flagged: REINDEX keeps lists, probes and memory as they are. */}
+              {canReindex && rebuildHelps && (
+                <Button tone="danger" onClick={onRebuild}>
+                  Rebuild {ix.name}…
+                </Button>
+              )}
             </div>
-            {canReindex && (
-              <Button tone="danger" onClick={onRebuild}>
-                Rebuild {ix.name}…
-              </Button>
-            )}
-          </div>
+          </RowNotes>
         </td>
       </tr>
     </>
@@ -118,30 +124,29 @@ export function AnnIndexesCard({ section, canReindex, concurrentReindex }: { sec
                 <Notice key={o.indexes.join()} tone="warn">
                   {o.sameMethod ? 'Duplicate' : 'Overlapping'} ANN indexes on {o.table}.{o.column} ({o.opfamily}): {o.indexes.join(', ')}. Queries use one of
                   them; every write maintains all.
+                  <SqlFix fix={o.fix} />
                 </Notice>
               ))}
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <thead>
-                    <tr>
-                      <th scope="col" className={TH}>Index</th>
-                      <th scope="col" className={TH}>Method · distance</th>
-                      <th scope="col" className={TH}>Options</th>
-                      <th scope="col" className={`${TH} text-right`}>Table rows</th>
-                      <th scope="col" className={`${TH} text-right`}>Recommended lists</th>
-                      <th scope="col" className={`${TH} text-right`}>Size</th>
-                      <th scope="col" className={`${TH} text-right`}>Scans</th>
-                      <th scope="col" className={`${TH} text-right`}>Rebuild memory</th>
-                      <th scope="col" className={TH}>Health</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {ann.indexes.map((ix) => (
-                      <Row key={`${ix.schema}.${ix.name}`} ix={ix} canReindex={canReindex} onRebuild={() => setRebuilding(ix)} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table label="ANN indexes">
+                <thead>
+                  <tr>
+                    <th scope="col" className={TH}>Index</th>
+                    <th scope="col" className={TH}>Method · distance</th>
+                    <th scope="col" className={TH}>Options</th>
+                    <th scope="col" className={`${TH} text-right`}>Table rows</th>
+                    <th scope="col" className={`${TH} text-right`}>Recommended lists</th>
+                    <th scope="col" className={`${TH} text-right`}>Size</th>
+                    <th scope="col" className={`${TH} text-right`}>Scans</th>
+                    <th scope="col" className={`${TH} text-right`}>Rebuild memory</th>
+                    <th scope="col" className={TH}>Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ann.indexes.map((ix) => (
+                    <Row key={`${ix.schema}.${ix.name}`} ix={ix} canReindex={canReindex} onRebuild={() => setRebuilding(ix)} />
+                  ))}
+                </tbody>
+              </Table>
               <SearchSettings ann={ann} />
             </div>
           )

@@ -5,6 +5,7 @@ import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
+import { Table } from '@/components/ui/table';
 import type { IndexBuild, Section } from '@/lib/schemas/vector-health';
 import { count } from './format';
 import { MUTED, NUM, TD, TH } from './parts';
@@ -27,7 +28,7 @@ export function BuildsCard({ initial }: { initial: Section<IndexBuild[]> }) {
       ) : builds.data.length === 0 ? (
         <p className={`text-sm ${MUTED}`} data-testid="no-builds">No CREATE INDEX or REINDEX is running in this database.</p>
       ) : (
-        <table className="w-full text-left text-sm">
+        <Table label="Index builds in progress">
           <thead>
             <tr>
               <th scope="col" className={TH}>Index</th>
@@ -56,7 +57,7 @@ export function BuildsCard({ initial }: { initial: Section<IndexBuild[]> }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </Card>
   );

@@ -1,10 +1,12 @@
 // Vector columns found in the catalog: declared dimensions, whether an index can take them, and
 // NULLs and zero vectors (estimated from the statistics or a sample unless the table is small).
 import { Card } from '@/components/ui/card';
+import { SqlFix } from '@/components/ui/sql-fix';
+import { Table } from '@/components/ui/table';
 import type { Section, VectorColumn } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { count } from './format';
-import { EstimateCell, HealthBadge, MUTED, NUM, Problems, SectionView, TD, TH } from './parts';
+import { EstimateCell, HealthBadge, MUTED, NUM, Problems, RowNotes, SectionView, TD, TH } from './parts';
 
 function Dimensions({ c }: { c: VectorColumn }) {
   if (c.dimensions !== null) return <>{count(c.dimensions)}</>;
@@ -29,27 +31,25 @@ export function ColumnsCard({ section, expected }: { section: Section<VectorColu
             <p className={`text-sm ${MUTED}`}>No vector, halfvec, sparsevec or bit columns in this database’s schemas yet.</p>
           ) : (
             <div className="space-y-3">
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <thead>
-                    <tr>
-                      <th scope="col" className={TH}>Column</th>
-                      <th scope="col" className={TH}>Type</th>
-                      <th scope="col" className={`${TH} text-right`}>Dimensions</th>
-                      <th scope="col" className={TH}>Indexable</th>
-                      <th scope="col" className={`${TH} text-right`}>Rows</th>
-                      <th scope="col" className={`${TH} text-right`}>NULLs</th>
-                      <th scope="col" className={`${TH} text-right`}>Zero vectors</th>
-                      <th scope="col" className={TH}>Health</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {columns.map((c) => (
-                      <ColumnRows key={`${c.schema}.${c.table}.${c.column}`} c={c} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table label="Vector columns">
+                <thead>
+                  <tr>
+                    <th scope="col" className={TH}>Column</th>
+                    <th scope="col" className={TH}>Type</th>
+                    <th scope="col" className={`${TH} text-right`}>Dimensions</th>
+                    <th scope="col" className={TH}>Indexable</th>
+                    <th scope="col" className={`${TH} text-right`}>Rows</th>
+                    <th scope="col" className={`${TH} text-right`}>NULLs</th>
+                    <th scope="col" className={`${TH} text-right`}>Zero vectors</th>
+                    <th scope="col" className={TH}>Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {columns.map((c) => (
+                    <ColumnRows key={`${c.schema}.${c.table}.${c.column}`} c={c} />
+                  ))}
+                </tbody>
+              </Table>
               <p className={`text-xs ${MUTED}`}>
                 {expected ? `Expected embedding dimension: ${count(expected)} (STRATA_EXPECTED_DIMENSIONS). ` : 'Set STRATA_EXPECTED_DIMENSIONS (e.g. 1536) to flag columns of another dimension. '}
                 Figures marked ≈ come from the statistics or a sample of up to 1,000 rows; hover for how. The guide’s{' '}
@@ -91,11 +91,13 @@ function ColumnRows({ c }: { c: VectorColumn }) {
       </tr>
       <tr>
         <td colSpan={8} className="pb-3">
-          <Problems items={c.problems} />
-          <details className="mt-1 text-xs">
-            <summary className="cursor-pointer">Query for the stored dimensions</summary>
-            <pre className="mt-1 overflow-x-auto rounded bg-black/5 p-2 dark:bg-white/10">{c.dimensionsSql}</pre>
-          </details>
+          <RowNotes>
+            <Problems items={c.problems} />
+            <details className="mt-1 text-xs">
+              <summary className="cursor-pointer">Query for the stored dimensions</summary>
+              <SqlFix fix={{ sql: c.dimensionsSql, note: null }} testId="dimensions-sql" />
+            </details>
+          </RowNotes>
         </td>
       </tr>
     </>

@@ -1,8 +1,9 @@
 // Embedding coverage: content without a vector row and vectors older than their content, from
 // bounded samples; the exact counts are a job the user asks for.
 import { Card } from '@/components/ui/card';
+import { Table } from '@/components/ui/table';
 import type { CoveragePair, Estimate, Section } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { ExactCountsPanel } from './exact-counts-panel';
 import { percent } from './format';
 import { EstimateCell, MUTED, NUM, SectionView, TD, TH } from './parts';
@@ -66,24 +67,22 @@ export function CoverageCard({ section }: { section: Section<CoveragePair[]> }) 
               No table with a vector column and a foreign key to the content it embeds (like post_vectors.post_id → posts.id).
             </p>
           ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <thead>
-                  <tr>
-                    <th scope="col" className={TH}>Content</th>
-                    <th scope="col" className={`${TH} text-right`}>Rows</th>
-                    <th scope="col" className={`${TH} text-right`}>Without a vector</th>
-                    <th scope="col" className={`${TH} text-right`}>Vectors</th>
-                    <th scope="col" className={`${TH} text-right`}>Older than their content</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pairs.map((p) => (
-                    <PairRow key={`${p.vectors.schema}.${p.vectors.table}`} p={p} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table label="Embedding coverage">
+              <thead>
+                <tr>
+                  <th scope="col" className={TH}>Content</th>
+                  <th scope="col" className={`${TH} text-right`}>Rows</th>
+                  <th scope="col" className={`${TH} text-right`}>Without a vector</th>
+                  <th scope="col" className={`${TH} text-right`}>Vectors</th>
+                  <th scope="col" className={`${TH} text-right`}>Older than their content</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pairs.map((p) => (
+                  <PairRow key={`${p.vectors.schema}.${p.vectors.table}`} p={p} />
+                ))}
+              </tbody>
+            </Table>
           )
         }
       </SectionView>

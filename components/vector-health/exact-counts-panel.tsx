@@ -3,8 +3,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiFetch } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
+import { Table } from '@/components/ui/table';
 import type { ExactCountsResult, JobView } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { count, percent } from './format';
 import { JobProgress } from './job-progress';
 import { MUTED, NUM, TD, TH } from './parts';
@@ -12,8 +13,8 @@ import { useJob, useJobParam } from './use-job';
 
 function Result({ r }: { r: ExactCountsResult }) {
   return (
-    <div className="space-y-3 overflow-x-auto" data-testid="exact-counts">
-      <table className="w-full text-left text-sm">
+    <div className="space-y-3" data-testid="exact-counts">
+      <Table label="Vector columns, counted exactly">
         <caption className="mb-1 text-left font-semibold">Vector columns, counted exactly</caption>
         <thead>
           <tr>
@@ -33,8 +34,8 @@ function Result({ r }: { r: ExactCountsResult }) {
             </tr>
           ))}
         </tbody>
-      </table>
-      <table className="w-full text-left text-sm">
+      </Table>
+      <Table label="Coverage, counted exactly">
         <caption className="mb-1 text-left font-semibold">Coverage, counted exactly</caption>
         <thead>
           <tr>
@@ -62,7 +63,7 @@ function Result({ r }: { r: ExactCountsResult }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

@@ -1,8 +1,10 @@
 // Index health for every table, in the manner of PgHero: invalid, unused and duplicate indexes, and sizes.
 import { Card, Notice } from '@/components/ui/card';
+import { SqlFix } from '@/components/ui/sql-fix';
 import { Time } from '@/components/ui/time';
+import { Table } from '@/components/ui/table';
 import type { IndexHealth, IndexRow, Section } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { bytes, count } from './format';
 import { MUTED, NUM, SectionView, TD, TH } from './parts';
 
@@ -23,7 +25,7 @@ function Summary({ h }: { h: IndexHealth }) {
       {h.invalid.length > 0 && (
         <Notice tone="error">
           <span data-testid="invalid-indexes">Invalid: {h.invalid.join(', ')}.</span> Queries do not use an invalid index but writes still maintain it;
-          it is usually left by a CREATE INDEX CONCURRENTLY that failed. Drop it (DROP INDEX CONCURRENTLY) and create it again.
+          it is usually left by a CREATE INDEX CONCURRENTLY that failed. Drop it and create it again: the statements are beside it below.
         </Notice>
       )}
       {h.duplicates.length > 0 && (
@@ -31,7 +33,7 @@ function Summary({ h }: { h: IndexHealth }) {
           <span data-testid="duplicate-indexes">
             Duplicates: {h.duplicates.map((d) => `${d.index} (covered by ${d.coveredBy})`).join('; ')}.
           </span>{' '}
-          The covering index serves the same searches; the duplicate only costs writes and space.
+          The covering index serves the same searches; the duplicate only costs writes and space. The DROP INDEX for each is beside it below.
         </Notice>
       )}
       {h.unused.length > 0 && (
@@ -59,38 +61,44 @@ export function IndexHealthCard({ section }: { section: Section<IndexHealth> }) 
             {h.indexes.length === 0 ? (
               <p className={`text-sm ${MUTED}`}>No indexes in this database’s schemas yet.</p>
             ) : (
-              <div className="max-h-[32rem] overflow-auto" tabIndex={0} role="region" aria-label="Indexes, largest first">
-                <table className="w-full text-left text-sm">
-                  <thead>
-                    <tr>
-                      <th scope="col" className={TH}>Index</th>
-                      <th scope="col" className={TH}>Table</th>
-                      <th scope="col" className={TH}>Method</th>
-                      <th scope="col" className={`${TH} text-right`}>Size</th>
-                      <th scope="col" className={`${TH} text-right`}>Scans</th>
-                      <th scope="col" className={TH}>Flags</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {h.indexes.map((ix) => {
-                      const f = flags(ix, h);
-                      return (
-                        <tr key={`${ix.schema}.${ix.name}`} className="border-t border-slate-200 dark:border-slate-800" data-testid="index-row" data-index={ix.name}>
-                          <td className={`${TD} font-mono`} title={ix.definition}>
-                            {ix.name}
-                            {(ix.primary || ix.unique) && <span className={`ml-1 font-sans text-xs ${MUTED}`}>{ix.primary ? 'primary key' : 'unique'}</span>}
-                          </td>
-                          <td className={`${TD} font-mono`}>{qualified(ix.schema, ix.table)}</td>
-                          <td className={TD}>{ix.method}</td>
-                          <td className={NUM}>{bytes(ix.sizeBytes)}</td>
-                          <td className={NUM}>{ix.scans === null ? '—' : count(ix.scans)}</td>
-                          <td className={`${TD} ${f.length ? 'font-semibold' : ''}`}>{f.join(', ')}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+              <Table label="Indexes, largest first" className="max-h-[32rem] overflow-y-auto">
+                <thead>
+                  <tr>
+                    <th scope="col" className={TH}>Index</th>
+                    <th scope="col" className={TH}>Table</th>
+                    <th scope="col" className={TH}>Method</th>
+                    <th scope="col" className={`${TH} text-right`}>Size</th>
+                    <th scope="col" className={`${TH} text-right`}>Scans</th>
+                    <th scope="col" className={TH}>Flags</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {h.indexes.map((ix) => {
+                    const f = flags(ix, h);
+                    return (
+                      <tr key={`${ix.schema}.${ix.name}`} className="border-t border-slate-200 dark:border-slate-800" data-testid="index-row" data-index={ix.name}>
+                        <td className={`${TD} font-mono`} title={ix.definition}>
+                          {ix.name}
+                          {(ix.primary || ix.unique) && <span className={`ml-1 font-sans text-xs ${MUTED}`}>{ix.primary ? 'primary key' : 'unique'}</span>}
+                        </td>
+                        <td className={`${TD} font-mono`}>{qualified(ix.schema, ix.table)}</td>
+                        <td className={TD}>{ix.method}</td>
+                        <td className={NUM}>{bytes(ix.sizeBytes)}</td>
+                        <td className={NUM}>{ix.scans === null ? '—' : count(ix.scans)}</td>
+                        <td className={TD}>
+                          {f.length > 0 && <span className="font-semibold">{f.join(', ')}</span>}
+                          {ix.fix && (
+                            <details className="mt-1 min-w-64 text-xs" data-testid="index-fix">
+                              <summary className="cursor-pointer">The statement that fixes it</summary>
+                              <SqlFix fix={ix.fix} />
+                            </details>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </Table>
             )}
           </div>
         )}

@@ -1,7 +1,8 @@
 // Small pieces the vector health cards share.
 import type { ReactNode } from 'react';
 import { Notice } from '@/components/ui/card';
-import type { Estimate, Health, Notice as NoticeData, Section } from '@/lib/schemas/vector-health';
+import { SqlFix } from '@/components/ui/sql-fix';
+import type { Estimate, Finding, Health, Notice as NoticeData, Section } from '@/lib/schemas/vector-health';
 import { estimateText } from './format';
 
 /** A part of the report, or what went wrong reading it. */
@@ -31,15 +32,30 @@ export function HealthBadge({ health, testId }: { health: Health; testId?: strin
   );
 }
 
-export function Problems({ items }: { items: string[] }) {
+/** What is flagged, each with the statement that fixes it where there is one. */
+export function Problems({ items }: { items: (string | Finding)[] }) {
   if (items.length === 0) return null;
   return (
-    <ul className="list-disc space-y-1 pl-5 text-sm">
-      {items.map((p) => (
-        <li key={p}>{p}</li>
-      ))}
+    <ul className="list-disc space-y-2 pl-5 text-sm">
+      {items.map((p) => {
+        const f = typeof p === 'string' ? { text: p, fix: null } : p;
+        return (
+          <li key={f.text} data-testid="finding">
+            {f.text}
+            {f.fix && <SqlFix fix={f.fix} />}
+          </li>
+        );
+      })}
     </ul>
   );
+}
+
+/**
+ * A table row's full-width notes (findings, fixes, queries), kept in view while the table scrolls
+ * sideways and as wide as the visible part of it: they wrap instead of running off to the right.
+ */
+export function RowNotes({ children }: { children: ReactNode }) {
+  return <div className="sticky left-0 max-w-[100cqw]">{children}</div>;
 }
 
 export function NoticeBox({ notice }: { notice: NoticeData }) {

@@ -5,17 +5,24 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
+import { ChartFrame, lazyChart } from '@/components/ui/chart-frame';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
+import { Table } from '@/components/ui/table';
 import type { AnnIndex, JobView, RecallBody, RecallResult } from '@/lib/schemas/vector-health';
-import { qualified, RECALL_LIMITS } from '@/lib/schemas/vector-health';
+import { qualified, RECALL_LIMITS } from '@/lib/schemas/vector-health-plain';
 import { count, ms } from './format';
 import { JobProgress } from './job-progress';
 import { MUTED, NUM, TD, TH } from './parts';
-import { RecallChart } from './recall-chart';
 import { useJob, useJobParam } from './use-job';
+
+const RecallChart = lazyChart(() => import('./recall-chart').then((m) => m.RecallChart));
+
+const interval = (p: { low: number; high: number }) => `${p.low.toFixed(2)}–${p.high.toFixed(2)}`;
 
 function ResultView({ r }: { r: RecallResult }) {
   const current = r.points.find((p) => p.current);
+  const widest = Math.max(...r.points.map((p) => p.high - p.low));
+  const needed = Math.max(...r.points.map((p) => p.queriesForTwoHundredths));
   return (
     <div className="space-y-3" data-testid="recall-result">
       <p className="text-sm">
@@ -24,38 +31,49 @@ function ResultView({ r }: { r: RecallResult }) {
         {current && <strong data-testid="recall-current">{current.recall.toFixed(3)}</strong>}
         {r.stoppedEarly && <span className="block text-amber-800 dark:text-amber-300">{r.stoppedEarly}</span>}
       </p>
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead>
-            <tr>
-              <th scope="col" className={`${TH} text-right`}>{r.setting}</th>
-              <th scope="col" className={`${TH} text-right`}>recall@{r.k}</th>
-              <th scope="col" className={`${TH} text-right`}>median latency</th>
-              <th scope="col" className={`${TH} text-right`}>95th percentile</th>
-              <th scope="col" className={TH}>Note</th>
+      <Table label="Recall by setting">
+        <thead>
+          <tr>
+            <th scope="col" className={`${TH} text-right`}>{r.setting}</th>
+            <th scope="col" className={`${TH} text-right`}>recall@{r.k}</th>
+            <th scope="col" className={`${TH} text-right`}>95% interval</th>
+            <th scope="col" className={`${TH} text-right`}>median latency</th>
+            <th scope="col" className={`${TH} text-right`}>95th percentile</th>
+            <th scope="col" className={TH}>Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.points.map((p) => (
+            <tr key={p.value} className="border-t border-slate-200 dark:border-slate-800" data-testid="recall-point">
+              <td className={NUM}>{count(p.value)}</td>
+              <td className={NUM}>{p.recall.toFixed(3)}</td>
+              <td className={NUM} data-testid="recall-interval">
+                {interval(p)}
+              </td>
+              <td className={NUM}>{ms(p.p50Ms)}</td>
+              <td className={NUM}>{ms(p.p95Ms)}</td>
+              <td className={TD}>{p.current ? 'current setting' : ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {r.points.map((p) => (
-              <tr key={p.value} className="border-t border-slate-200 dark:border-slate-800" data-testid="recall-point">
-                <td className={NUM}>{count(p.value)}</td>
-                <td className={NUM}>{p.recall.toFixed(3)}</td>
-                <td className={NUM}>{ms(p.p50Ms)}</td>
-                <td className={NUM}>{ms(p.p95Ms)}</td>
-                <td className={TD}>{p.current ? 'current setting' : ''}</td>
-              </tr>
-            ))}
-            <tr className="border-t border-slate-200 dark:border-slate-800">
-              <td className={NUM}>exact</td>
-              <td className={NUM}>1.000</td>
-              <td className={NUM}>{ms(r.exact.p50Ms)}</td>
-              <td className={NUM}>{ms(r.exact.p95Ms)}</td>
-              <td className={TD}>index scans off (the truth the index is measured against)</td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
-      <RecallChart result={r} />
+          ))}
+          <tr className="border-t border-slate-200 dark:border-slate-800">
+            <td className={NUM}>exact</td>
+            <td className={NUM}>1.000</td>
+            <td className={NUM}>—</td>
+            <td className={NUM}>{ms(r.exact.p50Ms)}</td>
+            <td className={NUM}>{ms(r.exact.p95Ms)}</td>
+            <td className={TD}>index scans off (the truth the index is measured against)</td>
+          </tr>
+        </tbody>
+      </Table>
+      <p className={`text-sm ${MUTED}`} data-testid="recall-uncertainty">
+        Each recall comes from {count(r.queriesMeasured)} queries × k = {count(r.k)} neighbour pairs; the 95% interval is the wider of Wilson’s on
+        the pairs and the spread of the queries’ own recalls. Intervals here are up to ±{(widest / 2).toFixed(2)} wide: two settings (or two
+        runs) whose intervals overlap cannot be told apart. For about ±0.02, measure with {count(needed)} queries
+        {needed > RECALL_LIMITS.queries.max ? ` (more than one measurement takes: run several of ${RECALL_LIMITS.queries.max} and compare)` : ''}.
+      </p>
+      <ChartFrame testId="recall-chart" label={`Recall with its 95% interval and median latency by ${r.setting}. ${r.points.map((p) => `${r.setting} ${p.value}: recall ${p.recall.toFixed(2)} (${interval(p)}), ${p.p50Ms} ms`).join('; ')}`}>
+        <RecallChart result={r} />
+      </ChartFrame>
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { apiFetch } from '@/components/api-client';
 import { Facts } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import type { AnnIndex, JobView, ReindexBody } from '@/lib/schemas/vector-health';
-import { qualified } from '@/lib/schemas/vector-health';
+import { qualified } from '@/lib/schemas/vector-health-plain';
 import { bytes } from './format';
 
 const MB = 1024 * 1024;

@@ -2,6 +2,7 @@
 import type { AnnReport } from '@/lib/schemas/vector-health';
 import { bytes } from './format';
 import { MUTED, TD, TH } from './parts';
+import { Table } from '@/components/ui/table';
 
 const ADVICE: Record<string, string> = {
   'ivfflat.probes': 'Lists searched per query. Start from √lists (see each index above) and raise it until the measured recall is enough.',
@@ -20,28 +21,26 @@ export function SearchSettings({ ann }: { ann: AnnReport }) {
       {ann.settings.length === 0 ? (
         <p className={`text-sm ${MUTED}`}>pgvector’s settings could not be read in this session.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={TH}>Setting</th>
-                <th scope="col" className={TH}>Value</th>
-                <th scope="col" className={TH}>Set by</th>
-                <th scope="col" className={TH}>What it does</th>
+        <Table label="Search settings">
+          <thead>
+            <tr>
+              <th scope="col" className={TH}>Setting</th>
+              <th scope="col" className={TH}>Value</th>
+              <th scope="col" className={TH}>Set by</th>
+              <th scope="col" className={TH}>What it does</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ann.settings.map((s) => (
+              <tr key={s.name} className="border-t border-slate-200 dark:border-slate-800" data-testid="search-setting">
+                <td className={`${TD} font-mono`}>{s.name}</td>
+                <td className={`${TD} font-mono`}>{s.setting}</td>
+                <td className={TD}>{s.source}</td>
+                <td className={TD}>{ADVICE[s.name] ?? s.description}</td>
               </tr>
-            </thead>
-            <tbody>
-              {ann.settings.map((s) => (
-                <tr key={s.name} className="border-t border-slate-200 dark:border-slate-800" data-testid="search-setting">
-                  <td className={`${TD} font-mono`}>{s.name}</td>
-                  <td className={`${TD} font-mono`}>{s.setting}</td>
-                  <td className={TD}>{s.source}</td>
-                  <td className={TD}>{ADVICE[s.name] ?? s.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
       <p className={`mt-2 text-xs ${MUTED}`}>
         Values as this dashboard’s session sees them (the server’s, the database’s or the role’s defaults). Applications set them per session or

@@ -4,7 +4,7 @@ import 'server-only';
 import { ApiError } from '../api/errors';
 import type { Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
-import { roleSchema } from '../schemas/auth';
+import { roleSchema, throttledMessage } from '../schemas/auth';
 import { recordAudit } from './audit';
 import type { Auth } from './auth';
 import type { AuthConfig } from './config';
@@ -31,7 +31,7 @@ export async function signIn(
   if ('throttled' in attempt) {
     await audit('auth.sign_in_throttled', 'denied', anonymous, { limit: attempt.throttled });
     throw audited(
-      new ApiError('too_many_requests', 'Too many failed sign-ins; try again later', {
+      new ApiError('too_many_requests', throttledMessage(attempt.retryAfterSeconds), {
         retryAfterSeconds: attempt.retryAfterSeconds,
       }),
     );

@@ -121,7 +121,7 @@ export async function generate(client: pg.ClientBase, opts: GenerateOptions): Pr
     if (nonEmpty.length > 0 && !opts.replace) {
       throw new NotEmptyError(
         `These tables already have rows: ${nonEmpty.join(', ')}. ` +
-          `Pass --replace to empty ${TABLES.join(', ')} (TRUNCATE ... CASCADE) and load new data.`,
+          `Replacing them empties ${TABLES.join(', ')} (TRUNCATE ... CASCADE) first.`,
       );
     }
     if (opts.replace) await client.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`);

@@ -1,15 +1,10 @@
 // Shapes shared by the auth route handlers and the pages that call them (no server imports).
 import { z } from 'zod';
+import { ROLES, type Role } from './auth-plain';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export * from './auth-plain';
+
 export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
-
-export const ROLE_SUMMARY: Record<Role, string> = {
-  viewer: 'reads every page',
-  operator: 'also dry-runs, runs pending migrations, rolls back a batch and rebuilds vector indexes',
-  admin: 'also releases a migration lock and manages users and tokens',
-};
 
 const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address' }));
 // Long enough to resist guessing; better-auth caps passwords at 128 characters.
@@ -22,6 +17,7 @@ export const signInBodySchema = z.strictObject({
 
 /** The sign-in page's form, posted by the browser itself when its scripts have not loaded. */
 export const signInFormSchema = signInBodySchema.extend({ next: z.string().max(2048).optional() });
+
 
 /** Why a form sign-in failed, as the sign-in page is told in `?failed=`. */
 export const SIGN_IN_FAILURES: Record<string, string> = {
@@ -136,22 +132,3 @@ export function safeNextPath(value: unknown): string {
   }
 }
 
-/** The actions the audit trail records, for the filter menu. */
-export const AUDIT_ACTIONS = [
-  'auth.sign_in',
-  'auth.sign_in_failed',
-  'auth.sign_in_throttled',
-  'auth.sign_out',
-  'user.create',
-  'user.update',
-  'token.create',
-  'token.revoke',
-  'access.denied',
-  'request.refused',
-  'audit.refusals_suppressed',
-  'audit.verify',
-  'migrations.latest',
-  'migrations.rollback',
-  'migrations.lock_release',
-  'vector.reindex',
-] as const;

@@ -2,15 +2,10 @@
 // the pages that call them (no server imports). Every parameter is checked here: an unknown
 // one, an inverted range or a cursor that does not fit the sort is a 400 that names the field.
 import { z } from 'zod';
+import { CONTENT_TYPES, SORT_DIRS, SORT_KEYS, type SortDir, type SortKey } from './evaluations-plain';
 import { instantSchema, parseInstantText } from './instant';
 
-export const SORT_KEYS = ['created_at', 'quality', 'relevance'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-export const SORT_DIRS = ['asc', 'desc'] as const;
-export type SortDir = (typeof SORT_DIRS)[number];
-export const CONTENT_TYPES = ['topic', 'post'] as const;
-
-export const SORT_LABEL: Record<SortKey, string> = { created_at: 'Created', quality: 'Quality', relevance: 'Relevance' };
+export * from './evaluations-plain';
 
 const SCORE_TEXT = /^(-?\d+(\.\d+)?(e[+-]?\d+)?|NaN|-?Infinity)$/i;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
@@ -180,6 +175,9 @@ export const evaluationIdSchema = z.strictObject({
   id: z.string().regex(/^[1-9]\d{0,9}$/, 'is not an evaluation id').transform(Number).refine((n) => n <= 2_147_483_647, 'is not an evaluation id'),
 });
 
+/** A parameter in a page's URL that the API would refuse: which, what was given, and why. */
+export type QueryProblem = { field: string; value: string | null; message: string };
+
 /** A score as stored: a number, or the text of a value JSON cannot carry (NaN, ±Infinity). */
 export type Score = number | string | null;
 
@@ -210,8 +208,6 @@ export type EvaluationDetail = {
     | null;
   others: { rows: (Pick<EvaluationRow, 'id' | 'quality' | 'relevance' | 'summary' | 'createdAt'> & { metadata: unknown })[]; total: number };
 };
-
-export const PERCENTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 
 export type MetricStats = {
   count: number;

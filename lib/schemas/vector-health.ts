@@ -1,5 +1,8 @@
 // Shapes shared by the vector health route handlers and the page (no server imports).
 import { z } from 'zod';
+import { RECALL_LIMITS } from './vector-health-plain';
+
+export * from './vector-health-plain';
 
 /** A relation or index named by schema and name, as found in the catalog. */
 export const qualifiedNameSchema = z.strictObject({
@@ -8,7 +11,6 @@ export const qualifiedNameSchema = z.strictObject({
 });
 export type QualifiedName = z.infer<typeof qualifiedNameSchema>;
 
-export const RECALL_LIMITS = { queries: { min: 1, max: 200, default: 20 }, k: { min: 1, max: 100, default: 10 }, seconds: { min: 5, max: 600, default: 120 } };
 
 export const recallBodySchema = z.strictObject({
   index: qualifiedNameSchema,
@@ -84,6 +86,12 @@ export type VectorColumn = {
 
 export type RebuildPlan = { statement: string; lock: string; estimate: string };
 
+/** The statement that fixes a finding, and whether the page's Rebuild (REINDEX) would fix it too. */
+export type Fix = { sql: string; note: string | null; rebuild: boolean };
+
+/** Something flagged about an index, with its fix (null where nothing is to be done but wait). */
+export type Finding = { text: string; fix: Fix | null };
+
 export type Distance = 'cosine' | 'l2' | 'inner product' | 'l1' | 'hamming' | 'jaccard' | 'unknown';
 export type Health = 'ok' | 'warn' | 'error';
 
@@ -106,10 +114,12 @@ export type AnnIndex = {
   lists: { lists: number; recommended: number; rowsPerList: number | null } | null;
   search: { setting: string; current: number | null; recommended: number; note: string };
   buildMemory: { requiredBytes: number; maintenanceWorkMemBytes: number; fits: boolean; basis: string };
+  /** Schema and name as a statement writes them (quoted where needed). */
+  sqlName: string;
   /** What a rebuild locks and roughly how long it takes; `concurrently` is null where the server cannot. */
   reindex: { concurrently: RebuildPlan | null; plain: RebuildPlan };
   health: Health;
-  problems: string[];
+  problems: Finding[];
 };
 
 export type SearchSetting = { name: string; setting: string; unit: string | null; source: string; description: string };
@@ -117,7 +127,7 @@ export type SearchSetting = { name: string; setting: string; unit: string | null
 export type AnnReport = {
   indexes: AnnIndex[];
   settings: SearchSetting[];
-  overlaps: { table: string; column: string; opfamily: string; indexes: string[]; sameMethod: boolean }[];
+  overlaps: { table: string; column: string; opfamily: string; indexes: string[]; sameMethod: boolean; fix: Fix }[];
   maintenanceWorkMemBytes: number;
 };
 
@@ -133,6 +143,8 @@ export type IndexRow = {
   primary: boolean;
   valid: boolean;
   building: boolean;
+  /** For a flagged index (invalid, unused or a duplicate): the statement that fixes it. */
+  fix: Fix | null;
 };
 
 export type IndexHealth = {
@@ -183,7 +195,21 @@ export type VectorHealthReport = {
   builds: Section<IndexBuild[]>;
 };
 
-export type RecallPoint = { value: number; recall: number; p50Ms: number; p95Ms: number; queries: number; current: boolean };
+export type RecallPoint = {
+  value: number;
+  recall: number;
+  /** 95% interval of the recall (lib/diagnostics/vector/recall-stats.ts). */
+  low: number;
+  high: number;
+  /** Neighbour pairs compared (queries × k). */
+  pairs: number;
+  /** Queries a measurement needs for a 95% interval of about ±0.02. */
+  queriesForTwoHundredths: number;
+  p50Ms: number;
+  p95Ms: number;
+  queries: number;
+  current: boolean;
+};
 
 export type RecallResult = {
   index: { schema: string; name: string; table: string; column: string; method: 'ivfflat' | 'hnsw'; distance: Distance };
@@ -228,7 +254,3 @@ export type JobView = {
   error: string | null;
   result: RecallResult | ExactCountsResult | ReindexResult | null;
 };
-
-export function qualified(schema: string, name: string): string {
-  return schema === 'public' ? name : `${schema}.${name}`;
-}

@@ -1,8 +1,11 @@
 import type { Metadata } from 'next';
-import { Suspense } from 'react';
+import { Prefetched } from '@/components/prefetch';
+import { vectorKeys } from '@/components/vector-health/query-keys';
 import { VectorHealthClient } from '@/components/vector-health/vector-health-client';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayReindex } from '@/lib/auth/permissions';
+import { getDb } from '@/lib/db/knex';
+import { getVectorHealth } from '@/lib/diagnostics/vector/report';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Vector health' };
@@ -12,9 +15,9 @@ export default async function VectorHealthPage() {
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">Vector health</h1>
-      <Suspense>
+      <Prefetched reads={[{ queryKey: vectorKeys.report, read: async () => getVectorHealth(await getDb()) }]}>
         <VectorHealthClient canReindex={mayReindex(actor.role)} />
-      </Suspense>
+      </Prefetched>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 // ivfflat and HNSW indexes: options, size, validity, use, and how they fit the table they index.
 import type { Knex } from 'knex';
-import type { AnnIndex, AnnReport, Estimate, Health, RebuildPlan, SearchSetting, VectorType } from '../../schemas/vector-health';
+import type { AnnIndex, AnnReport, Estimate, Finding, Fix, Health, RebuildPlan, SearchSetting, VectorType } from '../../schemas/vector-health';
 import { qualified } from '../../schemas/vector-health';
 import { num, rows } from '../read-only';
 import {
@@ -16,6 +16,7 @@ import {
   reindexLock,
 } from './ann-rules';
 import { USER_SCHEMAS_BINDINGS, USER_SCHEMAS_SQL } from './columns';
+import { dropIndexFix, memoryFix, probesFix, recreateWithListsFix, reindexFix } from './fixes';
 
 export type AnnRow = {
   schema: string;
@@ -37,6 +38,12 @@ export type AnnRow = {
   idx_scan: string | null;
   reltuples: number;
   relpages: number;
+  /** The index's definition (pg_get_indexdef), and names as quote_ident writes them, for the fixes' SQL. */
+  definition: string;
+  q_schema: string;
+  q_name: string;
+  q_new_name: string;
+  q_database: string;
 };
 
 /** The ANN indexes of the user's schemas, straight from the catalog. */
@@ -51,7 +58,9 @@ export async function findAnnIndexes(trx: Knex.Transaction, where = 'true', bind
               x.indkey[0] = 0 AS expression,
               CASE WHEN ityp.oid = 'bit'::regtype THEN 'bit' ELSE ityp.typname END AS type, ia.atttypmod AS dims,
               i.reloptions, pg_relation_size(i.oid) AS size_bytes, x.indisvalid AS valid, x.indisready AS ready,
-              s.idx_scan, t.reltuples::float8 AS reltuples, t.relpages
+              s.idx_scan, t.reltuples::float8 AS reltuples, t.relpages,
+              pg_get_indexdef(i.oid) AS definition, quote_ident(n.nspname) AS q_schema, quote_ident(i.relname) AS q_name,
+              quote_ident(left(i.relname, 59) || '_new') AS q_new_name, quote_ident(current_database()) AS q_database
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
@@ -105,10 +114,12 @@ type Context = {
 
 export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
   const options = parseOptions(r.reloptions);
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   let health: Health = 'ok';
-  const flag = (h: Health, text: string) => {
-    problems.push(text);
+  const online = ctx.concurrentReindex;
+  const qIndex = `${r.q_schema}.${r.q_name}`;
+  const flag = (h: Health, text: string, fix: Fix | null) => {
+    problems.push({ text, fix });
     if (h === 'error' || (h === 'warn' && health === 'ok')) health = h;
   };
   const tableRows = ctx.rowsOf(r.schema, r.table) ?? (r.reltuples >= 0 ? { value: Math.round(r.reltuples), method: 'statistics' as const } : null);
@@ -120,8 +131,8 @@ export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
     return s ? Number(s.setting) : null;
   };
 
-  if (!r.valid) flag('error', 'Invalid: queries do not use it (a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed, or one still running). Drop it or rebuild it.');
-  else if (!r.ready) flag('error', 'Not ready: it is still being built.');
+  if (!r.valid) flag('error', 'Invalid: queries do not use it (a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed, or one still running). Rebuild it, or drop it.', reindexFix(qIndex, online));
+  else if (!r.ready) flag('error', 'Not ready: it is still being built.', null);
 
   let lists: AnnIndex['lists'] = null;
   let search: AnnIndex['search'];
@@ -132,12 +143,18 @@ export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
     lists = { lists: l, recommended: recommendedLists(rowsNow), rowsPerList: tableRows ? Math.round(rowsNow / l) : null };
     if (tableRows) {
       const v = listsVerdict(l, rowsNow);
-      if (v.message) flag(v.severity === 'error' ? 'error' : 'warn', v.message);
+      const fix =
+        v.status === 'empty'
+          ? { ...reindexFix(qIndex, online), note: 'Once the table holds its data; rebuilt now, on an empty table, it would be no better.', rebuild: false }
+          : recreateWithListsFix(r.definition, { index: qIndex, newName: r.q_new_name, schema: r.q_schema, name: r.q_name }, lists.recommended, online);
+      if (v.message) flag(v.severity === 'error' ? 'error' : 'warn', v.message, fix);
     }
     const probes = setting('ivfflat.probes');
     const rec = recommendedProbes(l);
     search = { setting: 'ivfflat.probes', current: probes, recommended: rec, note: `Start from probes ≈ √lists = ${rec}, then measure recall and raise it until recall is enough.` };
-    if (probes !== null && probes * 2 <= rec) flag('warn', `ivfflat.probes = ${probes} searches ${probes} of ${l} lists; recall is usually low. Start from probes = ${rec} and measure.`);
+    if (probes !== null && probes * 2 <= rec) {
+      flag('warn', `ivfflat.probes = ${probes} searches ${probes} of ${l} lists; recall is usually low. Start from probes = ${rec} and measure.`, probesFix(r.q_database, rec));
+    }
     requiredBytes = ivfflatBuildBytes(l, dims ?? 0, rowsNow, type);
     basis = `k-means on a sample of ${Math.max(l * 50, 10_000).toLocaleString('en-US')} vectors for ${l.toLocaleString('en-US')} lists`;
   } else {
@@ -149,12 +166,18 @@ export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
   }
   const fits = requiredBytes <= ctx.maintenanceWorkMemBytes;
   if (!fits && r.method === 'ivfflat') {
-    flag('warn', `A rebuild needs about ${mb(requiredBytes)} of maintenance_work_mem (${mb(ctx.maintenanceWorkMemBytes)} now): REINDEX fails with "memory required is …" unless it is raised for the session.`);
+    flag('warn', `A rebuild needs about ${mb(requiredBytes)} of maintenance_work_mem (${mb(ctx.maintenanceWorkMemBytes)} now): REINDEX fails with "memory required is …" unless it is raised for the session.`, memoryFix(requiredBytes));
   } else if (!fits) {
-    flag('warn', `A rebuild's graph (about ${mb(requiredBytes)}) does not fit in maintenance_work_mem (${mb(ctx.maintenanceWorkMemBytes)}): the build goes on on disk, much slower.`);
+    flag('warn', `A rebuild's graph (about ${mb(requiredBytes)}) does not fit in maintenance_work_mem (${mb(ctx.maintenanceWorkMemBytes)}): the build goes on on disk, much slower.`, memoryFix(requiredBytes));
   }
   const scans = r.idx_scan === null ? null : num(r.idx_scan);
-  if (ctx.statisticsAvailable && scans === 0 && r.valid) flag('warn', 'No index scans since the statistics were reset: queries may not use it (check their ORDER BY operator and LIMIT).');
+  if (ctx.statisticsAvailable && scans === 0 && r.valid) {
+    flag(
+      'warn',
+      'No index scans since the statistics were reset: queries may not use it (check their ORDER BY operator and LIMIT).',
+      dropIndexFix(qIndex, online, 'Only if no query needs it: check the queries’ ORDER BY operator and LIMIT, and replicas and rare jobs, first.'),
+    );
+  }
 
   const sizeBytes = num(r.size_bytes);
   const tableName = qualified(r.schema, r.table);
@@ -177,6 +200,7 @@ export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
     lists,
     search,
     buildMemory: { requiredBytes, maintenanceWorkMemBytes: ctx.maintenanceWorkMemBytes, fits, basis },
+    sqlName: qIndex,
     reindex: {
       concurrently: ctx.concurrentReindex ? rebuildPlan(r, tableName, sizeBytes, true) : null,
       plain: rebuildPlan(r, tableName, sizeBytes, false),
@@ -195,7 +219,7 @@ function rebuildPlan(r: AnnRow, table: string, sizeBytes: number, concurrently: 
   };
 }
 
-export function overlapsOf(indexes: AnnIndex[]): AnnReport['overlaps'] {
+export function overlapsOf(indexes: AnnIndex[], online: boolean): AnnReport['overlaps'] {
   const groups = new Map<string, AnnIndex[]>();
   for (const ix of indexes) {
     const key = [ix.schema, ix.table, ix.column, ix.opfamily].join('\u0000');
@@ -203,11 +227,21 @@ export function overlapsOf(indexes: AnnIndex[]): AnnReport['overlaps'] {
   }
   return [...groups.values()]
     .filter((g) => g.length > 1)
-    .map((g) => ({
-      table: qualified(g[0]!.schema, g[0]!.table),
-      column: g[0]!.column,
-      opfamily: g[0]!.opfamily,
-      indexes: g.map((ix) => ix.name),
-      sameMethod: new Set(g.map((ix) => ix.method)).size === 1,
-    }));
+    .map((g) => {
+      // Keep the valid one queries use most; drop the rest.
+      const keep = [...g].sort((a, b) => Number(b.valid) - Number(a.valid) || (b.scans ?? 0) - (a.scans ?? 0))[0]!;
+      const drop = g.filter((ix) => ix !== keep);
+      return {
+        table: qualified(g[0]!.schema, g[0]!.table),
+        column: g[0]!.column,
+        opfamily: g[0]!.opfamily,
+        indexes: g.map((ix) => ix.name),
+        sameMethod: new Set(g.map((ix) => ix.method)).size === 1,
+        fix: {
+          sql: drop.map((ix) => dropIndexFix(ix.sqlName, online).sql).join('\n'),
+          note: `Keeps ${keep.name}${keep.scans ? ', which queries use most' : ''}; check first that no query needs the other's method or options.`,
+          rebuild: false,
+        },
+      };
+    });
 }

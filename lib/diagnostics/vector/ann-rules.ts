@@ -31,21 +31,21 @@ export function listsVerdict(lists: number, rows: number): ListsVerdict {
     return {
       status: 'too-few-rows',
       severity: 'error',
-      message: `The table has fewer rows (${fmt(rows)}) than lists (${fmt(lists)}): the index was built on too little data, or the table shrank. Recall will be low; rebuild with lists = ${fmt(rec)} when the table holds its data.`,
+      message: `The table has fewer rows (${fmt(rows)}) than lists (${fmt(lists)}): the index was built on too little data, or the table shrank. Recall will be low; re-create it with lists = ${fmt(rec)} when the table holds its data (REINDEX keeps lists as it is).`,
     };
   }
   if (rec >= 2 * lists) {
     return {
       status: 'outgrown',
       severity: 'warn',
-      message: `The table has outgrown the index: lists = ${fmt(lists)} suits about ${fmt(lists * 1000)} rows, and it has ${fmt(rows)}. Each list is long, so queries read more rows than needed; rebuild with lists = ${fmt(rec)}.`,
+      message: `The table has outgrown the index: lists = ${fmt(lists)} suits about ${fmt(lists * 1000)} rows, and it has ${fmt(rows)}. Each list is long, so queries read more rows than needed; re-create it with lists = ${fmt(rec)} (REINDEX keeps lists as it is).`,
     };
   }
   if (2 * rec <= lists) {
     return {
       status: 'oversized',
       severity: 'warn',
-      message: `lists = ${fmt(lists)} is more than twice the recommendation for ${fmt(rows)} rows (${fmt(rec)}): lists are short, so the same recall needs more probes.`,
+      message: `lists = ${fmt(lists)} is more than twice the recommendation for ${fmt(rows)} rows (${fmt(rec)}): lists are short, so the same recall needs more probes; re-create it with lists = ${fmt(rec)}.`,
     };
   }
   return { status: 'ok', severity: 'ok', message: null };

@@ -2,10 +2,11 @@ import 'server-only';
 // Index health for every table of the user's schemas, in the manner of PgHero: invalid, unused and
 // duplicate indexes, and sizes. Everything comes from the catalog and the statistics views.
 import type { Knex } from 'knex';
-import type { IndexHealth, IndexRow } from '../../schemas/vector-health';
+import type { Fix, IndexHealth, IndexRow } from '../../schemas/vector-health';
 import { qualified } from '../../schemas/vector-health';
 import { num, rows } from '../read-only';
 import { USER_SCHEMAS_BINDINGS, USER_SCHEMAS_SQL } from './columns';
+import { dropIndexFix, rebuildInvalidFix } from './fixes';
 
 const LIST_AT_MOST = 200;
 
@@ -27,6 +28,8 @@ type Row = {
   pred: string | null;
   backs_constraint: boolean;
   building: boolean;
+  /** Schema and name as quote_ident writes them, for the fixes' SQL. */
+  q_index: string;
 };
 
 type Parsed = Row & { cols: string[]; classes: string[]; hasInclude: boolean };
@@ -66,7 +69,11 @@ export function duplicatesOf(all: Parsed[]): IndexHealth['duplicates'] {
   return out;
 }
 
-export async function readIndexHealth(trx: Knex.Transaction): Promise<IndexHealth> {
+/**
+ * `online`: whether the fixes may use CONCURRENTLY (not on the embedded database, whose one
+ * backend would wait for itself).
+ */
+export async function readIndexHealth(trx: Knex.Transaction, online = true): Promise<IndexHealth> {
   const statistics = await statisticsState(trx);
   const found = await rows<Row>(
     trx.raw(
@@ -76,7 +83,8 @@ export async function readIndexHealth(trx: Knex.Transaction): Promise<IndexHealt
               x.indkey::text AS indkey, x.indclass::text AS indclass, x.indnkeyatts AS nkey,
               pg_get_expr(x.indexprs, x.indrelid) AS exprs, pg_get_expr(x.indpred, x.indrelid) AS pred,
               EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) AS backs_constraint,
-              EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.relid = x.indrelid) AS building
+              EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.relid = x.indrelid) AS building,
+              quote_ident(n.nspname) || '.' || quote_ident(i.relname) AS q_index
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
@@ -99,6 +107,16 @@ export async function readIndexHealth(trx: Knex.Transaction): Promise<IndexHealt
   const duplicates = duplicatesOf(parsed);
   const flagged = new Set([...invalid, ...unused].map((r) => qualified(r.schema, r.name)).concat(duplicates.map((d) => d.index)));
   const listed = parsed.filter((r, i) => i < LIST_AT_MOST || flagged.has(qualified(r.schema, r.name)));
+  const invalidNames = new Set(invalid.map((r) => qualified(r.schema, r.name)));
+  const dropNames = new Set([...unused.map((r) => qualified(r.schema, r.name)), ...duplicates.map((d) => d.index)]);
+  const fixOf = (r: Parsed): Fix | null => {
+    if (invalidNames.has(qualified(r.schema, r.name))) return rebuildInvalidFix(r.definition, r.q_index, online, r.backs_constraint);
+    if (dropNames.has(qualified(r.schema, r.name))) {
+      const dup = duplicates.find((d) => d.index === qualified(r.schema, r.name));
+      return dropIndexFix(r.q_index, online, dup ? `${dup.coveredBy} serves the same searches.` : 'Only if nothing needs it: check replicas and rare jobs first.');
+    }
+    return null;
+  };
   const toRow = (r: Parsed): IndexRow => ({
     schema: r.schema,
     table: r.table,
@@ -111,6 +129,7 @@ export async function readIndexHealth(trx: Knex.Transaction): Promise<IndexHealt
     primary: r.primary,
     valid: r.valid,
     building: r.building && !r.valid,
+    fix: fixOf(r),
   });
   return {
     statistics,

@@ -13,6 +13,7 @@ import { isTimeout, readOnly, rows, setLocal } from '../read-only';
 import { parseOptions } from './ann-indexes';
 import { DEFAULT_EF_SEARCH, distanceOf, DISTANCE_OPERATORS, recommendedProbes } from './ann-rules';
 import { findAnnTarget, type AnnTarget } from './ann-target';
+import { recallUncertainty } from './recall-stats';
 import { zeroTest } from './sample';
 
 export type RecallInput = { index: { schema: string; name: string }; queries: number; k: number; values?: number[]; timeLimitSeconds: number };
@@ -68,7 +69,9 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
   const queries = await sampleQueries(trx, t, p.queries);
   if (queries.length === 0) throw new JobRefused(`${qualified(t.schema, t.table)} has no non-zero vectors in ${t.column} to use as queries`);
 
-  const perValue = new Map<number, { recall: number[]; ms: number[] }>(p.values.map((v) => [v, { recall: [], ms: [] }]));
+  const perValue = new Map<number, { recall: number[]; ms: number[]; hits: number; pairs: number }>(
+    p.values.map((v) => [v, { recall: [], ms: [], hits: 0, pairs: 0 }]),
+  );
   const exactMs: number[] = [];
   const checked = new Set<number>();
   const result = (): RecallResult => ({
@@ -82,7 +85,15 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
       const m = perValue.get(value)!;
       const ms = [...m.ms].sort((a, b) => a - b);
       const recall = m.recall.length ? m.recall.reduce((a, b) => a + b, 0) / m.recall.length : 0;
-      return { value, recall, p50Ms: round(quantile(ms, 0.5)), p95Ms: round(quantile(ms, 0.95)), queries: m.recall.length, current: value === p.current };
+      return {
+        value,
+        recall,
+        ...recallUncertainty(m.recall, m.hits, m.pairs, p.k),
+        p50Ms: round(quantile(ms, 0.5)),
+        p95Ms: round(quantile(ms, 0.95)),
+        queries: m.recall.length,
+        current: value === p.current,
+      };
     }),
     exact: (() => {
       const ms = [...exactMs].sort((a, b) => a - b);
@@ -105,7 +116,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
 
     await setLocal(trx, 'enable_indexscan', 'on');
     await setLocal(trx, 'enable_seqscan', 'off');
-    const found: [number, number, number][] = [];
+    const found: [value: number, recall: number, ms: number, hits: number][] = [];
     for (const value of p.values) {
       ctx.progress(i, queries.length, `query ${i + 1} of ${queries.length}: ${p.setting} = ${value}`);
       await setLocal(trx, p.setting, value);
@@ -122,12 +133,15 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
       const took = performance.now() - t0;
       // A result counts when it is as near as the k-th exact neighbor: ties are not misses.
       const hits = Math.min(exact.length, ann.filter((r) => r.d <= kth + tolerance).length);
-      found.push([value, exact.length ? hits / exact.length : 1, took]);
+      found.push([value, exact.length ? hits / exact.length : 1, took, hits]);
     }
     exactMs.push(tookExact);
-    for (const [value, recall, took] of found) {
-      perValue.get(value)!.recall.push(recall);
-      perValue.get(value)!.ms.push(took);
+    for (const [value, recall, took, hits] of found) {
+      const m = perValue.get(value)!;
+      m.recall.push(recall);
+      m.ms.push(took);
+      m.hits += exact.length ? hits : 0;
+      m.pairs += exact.length;
     }
     ctx.partial(result());
   }

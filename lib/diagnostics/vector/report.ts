@@ -67,7 +67,7 @@ export async function getVectorHealth(db: Db, opts: ReportOptions = { expectedDi
             rowsOf: (schema: string, table: string) => known.get(`${schema}\u0000${table}`) ?? null,
           };
           const indexes = found.map((r) => describeAnnIndex(r, ctx));
-          return { indexes, settings, overlaps: overlapsOf(indexes), maintenanceWorkMemBytes };
+          return { indexes, settings, overlaps: overlapsOf(indexes, server.concurrentReindex), maintenanceWorkMemBytes };
         },
         { vectorSchema },
       ),
@@ -82,7 +82,7 @@ export async function getVectorHealth(db: Db, opts: ReportOptions = { expectedDi
 
   const [[columns, ann], indexHealth, coverage, builds] = await Promise.all([
     columnsAndAnn,
-    section('index health', timeout, () => readOnly(knex, timeout, (trx) => readIndexHealth(trx))),
+    section('index health', timeout, () => readOnly(knex, timeout, (trx) => readIndexHealth(trx, server.concurrentReindex))),
     vectorSchema
       ? section('coverage', timeout, () => readOnly(knex, timeout, (trx) => readCoverage(trx, vectorSchema), { vectorSchema }))
       : Promise.resolve(skipped<never>(noVector)),

@@ -1,8 +1,12 @@
 import type { Metadata } from 'next';
+import { adminKeys } from '@/components/admin/query-keys';
 import { TokensClient } from '@/components/admin/tokens-client';
+import { Prefetched } from '@/components/prefetch';
 import { Forbidden } from '@/components/ui/controls';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayManageTokens } from '@/lib/auth/permissions';
+import { listTokens } from '@/lib/auth/tokens';
+import { getDb } from '@/lib/db/knex';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'API tokens' };
@@ -12,7 +16,13 @@ export default async function TokensPage() {
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">API tokens</h1>
-      {mayManageTokens(actor.role) ? <TokensClient /> : <Forbidden what="manage API tokens" />}
+      {mayManageTokens(actor.role) ? (
+        <Prefetched reads={[{ queryKey: adminKeys.tokens, read: async () => ({ tokens: await listTokens((await getDb()).knex) }) }]}>
+          <TokensClient />
+        </Prefetched>
+      ) : (
+        <Forbidden what="manage API tokens" />
+      )}
     </>
   );
 }

@@ -1,8 +1,12 @@
 import type { Metadata } from 'next';
+import { adminKeys } from '@/components/admin/query-keys';
 import { UsersClient } from '@/components/admin/users-client';
+import { Prefetched } from '@/components/prefetch';
 import { Forbidden } from '@/components/ui/controls';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayManageUsers } from '@/lib/auth/permissions';
+import { listUsers } from '@/lib/auth/users';
+import { getDb } from '@/lib/db/knex';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Users' };
@@ -12,7 +16,13 @@ export default async function UsersPage() {
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">Users</h1>
-      {mayManageUsers(actor.role) ? <UsersClient selfId={actor.id} /> : <Forbidden what="manage users" />}
+      {mayManageUsers(actor.role) ? (
+        <Prefetched reads={[{ queryKey: adminKeys.users, read: async () => ({ users: await listUsers((await getDb()).knex) }) }]}>
+          <UsersClient selfId={actor.id} />
+        </Prefetched>
+      ) : (
+        <Forbidden what="manage users" />
+      )}
     </>
   );
 }

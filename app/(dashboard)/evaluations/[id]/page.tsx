@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { EvaluationsArea } from '@/components/evaluations/area';
 import { EvaluationDetailView } from '@/components/evaluations/detail-view';
-import { Notice } from '@/components/ui/card';
 import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
 import { getDb } from '@/lib/db/knex';
@@ -21,13 +20,8 @@ async function Detail({ id }: { id: number }) {
     log.error({ err }, 'evaluation detail failed');
     return <DbError what="this evaluation" />;
   }
-  if (!detail) {
-    return (
-      <Notice tone="info">
-        There is no evaluation with id {id}; it may have been deleted. <Link href="/evaluations" className="underline">Back to the list</Link>
-      </Notice>
-    );
-  }
+  // Before anything of the page is sent, so that the answer is an HTTP 404.
+  if (!detail) notFound();
   return <EvaluationDetailView detail={detail} />;
 }
 
@@ -35,15 +29,10 @@ export default async function EvaluationPage({ params }: { params: Promise<{ id:
   const { id: raw } = await params;
   await requirePageActor(`/evaluations/${encodeURIComponent(raw)}`);
   const id = evaluationIdSchema.safeParse({ id: raw });
+  if (!id.success) notFound();
   return (
     <EvaluationsArea>
-      {id.success ? (
-        <Detail id={id.data.id} />
-      ) : (
-        <Notice tone="info">
-          “{raw}” is not an evaluation id. <Link href="/evaluations" className="underline">Back to the list</Link>
-        </Notice>
-      )}
+      <Detail id={id.data.id} />
     </EvaluationsArea>
   );
 }

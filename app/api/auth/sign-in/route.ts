@@ -32,11 +32,14 @@ export const POST = apiRoute(async (req, ctx) => {
     const { setCookies } = await attempt(req, ctx.requestId, { email, password });
     return withCookies(NextResponse.redirect(new URL(next, ownOrigin(req)), 303), setCookies);
   } catch (err) {
-    const { code } = toApiError(err);
+    const { code, details } = toApiError(err);
     if (!Object.hasOwn(SIGN_IN_FAILURES, code)) throw err;
     const back = new URL('/sign-in', ownOrigin(req));
     back.searchParams.set('next', next);
     back.searchParams.set('failed', code);
+    // How long a throttled user waits, for the page to say.
+    const retry = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retry === 'number') back.searchParams.set('retry', String(retry));
     return NextResponse.redirect(back, 303);
   }
 });
