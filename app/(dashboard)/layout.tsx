@@ -1,8 +1,11 @@
 import type { ReactNode } from 'react';
 import { DashboardShell } from '@/components/shell/dashboard-shell';
+import { Notice } from '@/components/ui/card';
 import { DatabaseBanner } from '@/components/ui/database-banner';
 import { requirePageActor } from '@/lib/auth/page';
+import { busyMessage, embeddedBusy } from '@/lib/db/embedded-busy';
 import { databaseFailure } from '@/lib/db/failure';
+import { getDb } from '@/lib/db/knex';
 import { databaseDownForRequest, withLabel, type DatabaseProblem } from '@/lib/db/page-state';
 import type { Actor } from '@/lib/schemas/auth';
 
@@ -22,5 +25,25 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       problem = withLabel(failure);
     }
   }
-  return <DashboardShell actor={actor}>{problem ? <DatabaseBanner database={problem.database} reason={problem.reason} /> : children}</DashboardShell>;
+  // A run or a job of this process holds the embedded database's only connection: pages answer at
+  // once with what they can, and their reads come back when it ends (components/query-client.ts).
+  const busy = problem ? null : embeddedBusy((await getDb()).target);
+  return (
+    <DashboardShell actor={actor}>
+      {problem ? (
+        <DatabaseBanner database={problem.database} reason={problem.reason} />
+      ) : (
+        <>
+          {busy && (
+            <div className="mb-4" data-testid="busy-banner">
+              <Notice tone="info">
+                When this page was loaded: {busyMessage(busy)} What a page reads from the database appears once it has ended.
+              </Notice>
+            </div>
+          )}
+          {children}
+        </>
+      )}
+    </DashboardShell>
+  );
 }

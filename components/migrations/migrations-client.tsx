@@ -47,9 +47,9 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
     <div className="flex flex-col gap-6">
       {s.blocked && <Notice tone="error">{s.blocked}</Notice>}
       {s.busy && (
-        <Notice tone="info">
-          {s.busy.message} The list below is as Strata last read it, <Time iso={s.asOf} />.
-        </Notice>
+        <p role="status" className="text-sm text-slate-600 dark:text-slate-400" data-testid="migrations-busy">
+          {s.busy.message} The run and the lock come from this dashboard&apos;s memory; the list below is as Strata last read it, <Time iso={s.asOf} />.
+        </p>
       )}
       <div className="flex flex-wrap items-center gap-3">
         <Button tone="primary" disabled={!!why.up} aria-describedby={why.up ? 'why-up' : undefined} onClick={() => setDialog({ direction: 'up' })}>
