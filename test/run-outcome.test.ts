@@ -23,6 +23,8 @@ function run(kind: 'latest' | 'rollback', status: RunSummary['status'], atomic: 
     undoesRun: null,
     aftermath: null,
     outcomeKnown: status !== 'running',
+    target: null,
+    promotion: null,
     ...extra,
   };
 }

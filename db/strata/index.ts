@@ -6,6 +6,7 @@ import * as auth from './0001_auth';
 import * as migrationRuns from './0002_migration_runs';
 import * as runOutcomes from './0003_run_outcomes';
 import * as hardening from './0004_hardening';
+import * as targets from './0005_targets';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0002_migration_runs': migrationRuns,
   '0003_run_outcomes': runOutcomes,
   '0004_hardening': hardening,
+  '0005_targets': targets,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

@@ -68,6 +68,8 @@ export function toApiError(err: unknown): ApiError {
   if (name === 'ShadowStoppedError' && (err as { reason?: unknown }).reason === 'cancelled') {
     return new ApiError('client_closed_request', (err as Error).message);
   }
+  // The targets file names no secrets (only variables' names): what is wrong in it is said.
+  if (name === 'TargetsFileError') return new ApiError('internal', (err as Error).message);
   const failure = databaseFailure(err);
   if (failure) {
     return new ApiError('database_unavailable', `The database cannot be used: ${failure.reason}. Try again once it is back.`, { reason: failure.kind });

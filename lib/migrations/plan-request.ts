@@ -5,7 +5,9 @@ import type { StrataConfig } from '../config';
 import { holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
 import type { Plan } from '../schemas/migrations';
-import { makePlan, type PlanOptions } from './plan';
+import { checkPromotion } from '../targets/promotion';
+import { fileFacts } from './files';
+import { filesFor, makePlan, type PlanOptions } from './plan';
 
 export async function planForRequest(
   db: Db,
@@ -15,5 +17,8 @@ export async function planForRequest(
 ): Promise<Plan> {
   const { by, requestId, ...options } = request;
   const holder = { kind: 'run' as const, what: `a dry run of the ${direction === 'up' ? 'pending migrations' : 'rollback'}`, id: `plan:${requestId}`, by };
-  return holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
+  const plan = await holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
+  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null };
+  const files = await Promise.all((await filesFor(config, plan.migrations.map((m) => m.name))).map(fileFacts));
+  return { ...plan, promotion: await checkPromotion(config, files) };
 }

@@ -30,7 +30,7 @@ export class MissingFilesError extends ApiError {
 }
 
 /** The migration files of `names`, in that order; throws when a name has no file. */
-async function filesFor(config: StrataConfig, names: string[]): Promise<MigrationFile[]> {
+export async function filesFor(config: StrataConfig, names: string[]): Promise<MigrationFile[]> {
   const all = await new StrataMigrationSource(config.migrationsDir).getMigrations();
   const byName = new Map(all.map((f) => [f.file, f]));
   const missing = names.filter((n) => !byName.has(n));

@@ -36,6 +36,8 @@ export function auditDetails(run: RunSummary): Record<string, unknown> {
     migrations: run.migrations.map((m) => ({ name: m.name, status: m.status, ms: m.ms })),
     ms: run.durationMs,
     ...(run.undoesRun ? { undoesRun: run.undoesRun } : {}),
+    ...(run.target ? { target: run.target } : {}),
+    ...(run.promotion ? { promotion: { verdicts: run.promotion.check.applies ? run.promotion.check.verdicts.map((v) => ({ name: v.name, verdict: v.verdict })) : [], override: run.promotion.override } } : {}),
     ...(run.error ? { error: run.error } : {}),
   };
 }

@@ -16,8 +16,11 @@ import { holdingEmbedded } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
 import type { Actor } from '../schemas/auth';
-import type { RunError, RunMigration, RunSummary } from '../schemas/migrations';
+import type { RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
+import { checkPromotion, promotionRefusal } from '../targets/promotion';
+import { targetsSetup } from '../targets/registry';
 import { capture, listMigrations, migratorConfig } from './execute';
+import type { FileFacts } from './files';
 import { knexLockFlag } from './lock';
 import { heldByRun, knexLockSince } from './lock-state';
 import { currentWork } from './plan';
@@ -27,7 +30,7 @@ import { keptStatements, liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, ty
 import { describeSession, migratingNow, suspectSessions } from './sessions';
 import { recordStep, settleOutcomes } from './settle';
 
-export type RunRequest = { kind: 'latest'; expected: string[] } | { kind: 'rollback'; batch: number; undoesRun?: string };
+export type RunRequest = { kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string };
 type Db = { knex: Knex; target: DbTarget };
 type RunActor = Actor | { kind: 'cli'; id?: string; label: string; role?: string };
 
@@ -91,6 +94,23 @@ async function verify(k: Knex, config: StrataConfig, request: RunRequest) {
   return work;
 }
 
+/**
+ * "Test migrations on staging first" on a protected target: refuses (409, naming the rule and each
+ * migration it stopped) unless every pending migration ran on the previous target from the same
+ * file, or an admin gave a written reason to override, which the run record and audit keep.
+ */
+async function promotionFor(config: StrataConfig, actor: RunActor, request: Extract<RunRequest, { kind: 'latest' }>, files: FileFacts[]): Promise<RunPromotion | null> {
+  const check = await checkPromotion(config, files);
+  if (!check.applies) return null;
+  const refused = check.verdicts.filter((v) => v.verdict !== 'allowed');
+  if (!refused.length) return { check, override: null };
+  if (!request.override) throw new ApiError('conflict', promotionRefusal(check), { promotion: check });
+  if (actor.role !== 'admin') {
+    throw new ApiError('forbidden', `Only an admin may override the rule that ${check.target.label} runs only what ran on ${check.previous.label} first; your role is ${actor.role ?? 'none'}.`, { promotion: check });
+  }
+  return { check, override: { reason: request.override.reason, by: actor.label, refused } };
+}
+
 /** "Roll back what this run applied" only when the last batch is exactly what that run left applied. */
 async function checkUndo(k: Knex, runId: string, batch: number, names: string[]): Promise<void> {
   const row = (await k(RUNS).where({ id: runId }).first()) as RunRow | undefined;
@@ -125,6 +145,7 @@ export async function startRun(
   let only: Set<string> | undefined;
   try {
     const work = await verify(session.knex, config, request);
+    const promotion = request.kind === 'latest' ? await promotionFor(config, actor, request, work.files) : null;
     const atomic = work.files.every((f) => f.transaction !== false);
     if (request.kind === 'latest') {
       const { completed } = await listMigrations(session.knex, config);
@@ -156,6 +177,8 @@ export async function startRun(
       undoesRun: request.kind === 'rollback' ? (request.undoesRun ?? null) : null,
       aftermath: null,
       outcomeKnown: false,
+      target: targetsSetup().current?.name ?? null,
+      promotion,
     };
     await db.knex(RUNS).insert({
       id,
@@ -176,6 +199,8 @@ export async function startRun(
       started_at: startedAt,
       session_tag: session.tag,
       undoes_run: summary.undoesRun,
+      target_name: summary.target,
+      promotion: promotion ? JSON.stringify(promotion) : null,
     });
     live = { summary, table, tag: session.tag, statements: new Map() };
     liveRuns.set(id, live);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
-import type { IndexProgress, MigrationOutcome, RunAftermath, RunDetail, RunMigration, RunSummary } from '../schemas/migrations';
+import type { IndexProgress, MigrationOutcome, RunAftermath, RunDetail, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
 import { lockHolder } from './lock';
 
 export const RUNS = 'strata.migration_runs';
@@ -35,6 +35,8 @@ export type RunRow = {
   aftermath: RunAftermath | null;
   statements: Record<string, string[]> | null;
   target_database: string;
+  target_name: string | null;
+  promotion: RunPromotion | null;
   host: string;
   pid: number;
 };
@@ -104,6 +106,8 @@ export function toSummary(r: RunRow): RunSummary {
     undoesRun: r.undoes_run,
     aftermath: r.aftermath,
     outcomeKnown: r.status !== 'running',
+    target: r.target_name ?? null,
+    promotion: r.promotion ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ObjectKind, SchemaChange } from './catalog';
 import type { ReplayInfo, RoundTripReport, ShadowInfo, ShadowProblem } from './shadow';
+import type { PromotionCheck, PromotionOverride } from './targets';
 
 export const migrationNameSchema = z.string().min(1).max(255);
 
@@ -12,7 +13,11 @@ export const planBodySchema = z.strictObject({
 });
 
 /** Run pending: the names the operator saw in the plan, in order. */
-export const latestBodySchema = z.strictObject({ expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000) });
+export const latestBodySchema = z.strictObject({
+  expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000),
+  /** An admin's written reason to run on a protected target what the "staging first" rule refuses. */
+  override: z.strictObject({ reason: z.string().trim().min(10, 'must say why, in at least 10 characters').max(2_000) }).optional(),
+});
 
 /** Roll back: the batch number the operator saw; with `run`, only if that batch is exactly what that run applied. */
 export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive(), run: z.uuid('is not a run id').optional() });
@@ -114,7 +119,13 @@ export type RunSummary = {
    * became of each (which waits for the database when it went away).
    */
   outcomeKnown: boolean;
+  /** The target of the targets file it ran on (null without a file, or for runs recorded before targets). */
+  target: string | null;
+  /** The "staging first" rule's verdicts for a run of pending migrations on a protected target, and an admin's override. */
+  promotion: RunPromotion | null;
 };
+
+export type RunPromotion = { check: PromotionCheck; override: PromotionOverride | null };
 
 export type IndexProgress = {
   phase: string;
@@ -243,4 +254,6 @@ export type Plan = {
   exactCounts: boolean;
   /** What to send back to confirm exactly this plan. */
   confirm: { expected: string[] } | { batch: number } | null;
+  /** Going up, through the API: the "staging first" rule's verdict on each pending migration. */
+  promotion?: PromotionCheck | null;
 };

@@ -1,4 +1,5 @@
 // POST /api/migrations/latest: run the pending migrations the operator confirmed; 202 with the run, or with ?wait=1 its outcome.
+// On a protected target, 409 when the "staging first" rule refuses; an admin may send `override: { reason }`.
 import { apiRoute } from '@/lib/api/handler';
 import { parseBody, parseQuery } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
@@ -11,6 +12,6 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayRunMigrations);
   const { wait } = parseQuery(req, waitQuerySchema);
-  const { expected } = await parseBody(req, latestBodySchema);
-  return runResponse(db, actor, { kind: 'latest', expected }, { requestId: ctx.requestId, ip, wait: wait === '1' });
+  const { expected, override } = await parseBody(req, latestBodySchema);
+  return runResponse(db, actor, { kind: 'latest', expected, override }, { requestId: ctx.requestId, ip, wait: wait === '1' });
 });

@@ -1,0 +1,79 @@
+// What the environments API answers: the targets of the targets file, their state, the matrix of
+// migrations × targets, and the "staging first" rule's verdicts. Types only (no zod at runtime).
+
+export type TargetInfo = {
+  name: string;
+  label: string;
+  color: string;
+  protected: boolean;
+  /** The database this dashboard manages (its runs go there). */
+  current: boolean;
+  /** The environment variable that holds its URL (never the URL). */
+  urlEnv: string;
+};
+
+export type TargetState = TargetInfo & {
+  reachable: boolean;
+  /** Why it could not be read (not configured, refused, timed out, …). */
+  error: string | null;
+  /** Since when this dashboard has failed to read it, without a success since. */
+  unreachableSince: string | null;
+  /** How long reading it took. */
+  ms: number;
+  applied: number | null;
+  pending: number | null;
+  /** Migrations applied on the previous target in the order and not here; null for the first or when unknown. */
+  behindPrevious: number | null;
+};
+
+export type MatrixCellStatus = 'applied' | 'pending' | 'changed' | 'missing_file' | 'unknown';
+
+export type MatrixCell = {
+  target: string;
+  status: MatrixCellStatus;
+  batch: number | null;
+  appliedAt: string | null;
+  /** Who applied it through Strata; null when applied outside Strata. */
+  by: string | null;
+  /** The SHA-256 of the file as Strata applied it; null when applied outside Strata (contents unknown). */
+  checksum: string | null;
+};
+
+export type MatrixRow = {
+  name: string;
+  /** The file's SHA-256 now; null when there is no file. */
+  fileChecksum: string | null;
+  cells: MatrixCell[];
+  /** Two targets recorded different file contents for it. */
+  checksumMismatch: boolean;
+  /** Not the same on every target that could be read. */
+  differs: boolean;
+  pendingSomewhere: boolean;
+};
+
+export type Matrix = {
+  /** The targets file, or null when there is none (one target: this dashboard's database). */
+  file: string | null;
+  targets: TargetState[];
+  rows: MatrixRow[];
+  asOf: string;
+};
+
+export type PromotionVerdictKind = 'allowed' | 'not_on_previous' | 'checksum_differs' | 'unverified' | 'previous_unreachable';
+
+export type PromotionVerdict = { name: string; verdict: PromotionVerdictKind; message: string };
+
+/** "Test migrations on staging first", for a run of pending migrations on this dashboard's target. */
+export type PromotionCheck =
+  | { applies: false; why: string }
+  | {
+      applies: true;
+      target: { name: string; label: string };
+      previous: { name: string; label: string };
+      verdicts: PromotionVerdict[];
+      /** Every pending migration passed. */
+      allowed: boolean;
+    };
+
+/** An admin's written reason to run on a protected target what the rule refused; kept in the run record. */
+export type PromotionOverride = { reason: string; by: string; refused: PromotionVerdict[] };

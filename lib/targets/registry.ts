@@ -1,0 +1,76 @@
+import 'server-only';
+// The targets of the targets file (lib/targets/config.ts) as this dashboard sees them: which one
+// it manages (its own database, where its runs go), and where each of the others is. Without a
+// file there is one target, this dashboard's database, and no rule applies.
+import fs from 'node:fs';
+import { readTargetsFile, TargetsFileError, type TargetSpec } from './config';
+import type { TargetInfo } from '../schemas/targets';
+
+export type Target = TargetSpec & {
+  index: number;
+  current: boolean;
+  /** The URL from its variable; null when the variable is unset (or for the current target, which uses this dashboard's connection). */
+  url: string | null;
+};
+
+export type TargetsSetup = { file: string | null; targets: Target[]; current: Target | null };
+
+const IMPLICIT: TargetSpec = { name: 'default', label: 'This database', color: '#475569', urlEnv: 'DATABASE_URL', protected: false };
+
+let cache: { key: string; setup: TargetsSetup } | null = null;
+
+function sameDatabase(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.hostname === y.hostname && (x.port || '5432') === (y.port || '5432') && x.pathname === y.pathname && decodeURIComponent(x.username) === decodeURIComponent(y.username);
+  } catch {
+    return a === b;
+  }
+}
+
+/**
+ * The targets, in promotion order, and the one this dashboard manages: the one `STRATA_TARGET`
+ * names, else the one whose variable is DATABASE_URL, else the one whose URL is DATABASE_URL's.
+ * Throws TargetsFileError when the file is invalid or names no target for this dashboard.
+ */
+export function targetsSetup(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): TargetsSetup {
+  const read = readTargetsFile(env, cwd);
+  const mtime = read ? fs.statSync(read.file).mtimeMs : 0;
+  const key = JSON.stringify([read?.file ?? null, mtime, env.STRATA_TARGET ?? null, env.DATABASE_URL ?? null, ...(read?.targets.map((t) => env[t.urlEnv] ?? null) ?? [])]);
+  if (cache?.key === key) return cache.setup;
+  let setup: TargetsSetup;
+  if (!read) {
+    const only: Target = { ...IMPLICIT, index: 0, current: true, url: null };
+    setup = { file: null, targets: [only], current: only };
+  } else {
+    const wanted = env.STRATA_TARGET?.trim();
+    const dbUrl = env.DATABASE_URL?.trim();
+    let currentIndex = -1;
+    if (wanted) {
+      currentIndex = read.targets.findIndex((t) => t.name === wanted);
+      if (currentIndex < 0) throw new TargetsFileError(`STRATA_TARGET is "${wanted}", which is not a target of ${read.file} (${read.targets.map((t) => t.name).join(', ')})`);
+    } else {
+      currentIndex = read.targets.findIndex((t) => t.urlEnv === 'DATABASE_URL');
+      if (currentIndex < 0 && dbUrl) currentIndex = read.targets.findIndex((t) => !!env[t.urlEnv] && sameDatabase(env[t.urlEnv]!, dbUrl));
+    }
+    const targets = read.targets.map((t, index): Target => ({
+      ...t,
+      index,
+      current: index === currentIndex,
+      url: index === currentIndex ? null : env[t.urlEnv]?.trim() || null,
+    }));
+    setup = { file: read.file, targets, current: currentIndex >= 0 ? targets[currentIndex]! : null };
+  }
+  cache = { key, setup };
+  return setup;
+}
+
+export function targetInfo(t: Target): TargetInfo {
+  return { name: t.name, label: t.label, color: t.color, protected: t.protected, current: t.current, urlEnv: t.urlEnv };
+}
+
+/** The target before `t` in the promotion order, if any. */
+export function previousTarget(setup: TargetsSetup, t: Target): Target | null {
+  return t.index > 0 ? (setup.targets[t.index - 1] ?? null) : null;
+}

@@ -1,0 +1,68 @@
+import 'server-only';
+// What each target has applied, read independently and with a time limit each: one target that
+// does not answer is "unreachable since …" on its own card and costs the others nothing.
+import type { Knex } from 'knex';
+import type { StrataConfig } from '../config';
+import { getDb } from '../db/knex';
+import { peerKnex, PEER_BOUNDS } from '../db/peers';
+import { databaseFailure } from '../db/failure';
+import type { Target } from './registry';
+
+export type AppliedHere = { name: string; batch: number; appliedAt: string; checksum: string | null; by: string | null };
+
+export type TargetRead =
+  | { target: Target; ok: true; ms: number; applied: AppliedHere[] }
+  | { target: Target; ok: false; ms: number; error: string; unreachableSince: string };
+
+const holder = globalThis as { __strataUnreachable?: Map<string, Date> };
+const unreachable = (holder.__strataUnreachable ??= new Map<string, Date>());
+
+export class TargetTimeoutError extends Error {
+  override name = 'TargetTimeoutError';
+}
+
+async function readApplied(k: Knex, table: string): Promise<AppliedHere[]> {
+  const found = await k.raw<{ rows: Array<{ migrations: string | null; recorded: string | null }> }>(
+    `SELECT to_regclass(?)::text AS migrations, to_regclass('strata.applied_migrations')::text AS recorded`,
+    [table],
+  );
+  const { migrations, recorded } = found.rows[0]!;
+  if (!migrations) return [];
+  const rows = (await k.raw<{ rows: Array<{ name: string; batch: number; migration_time: Date | string; checksum: string | null; actor_label: string | null }> }>(
+    recorded
+      ? `SELECT m.name, m.batch, m.migration_time, r.checksum, r.actor_label
+           FROM ?? m LEFT JOIN strata.applied_migrations r ON r.migrations_table = ? AND r.name = m.name
+          ORDER BY m.id`
+      : `SELECT m.name, m.batch, m.migration_time, NULL AS checksum, NULL AS actor_label FROM ?? m ORDER BY m.id`,
+    recorded ? [table, table] : [table],
+  )).rows;
+  return rows.map((r) => ({ name: r.name, batch: Number(r.batch), appliedAt: new Date(r.migration_time).toISOString(), checksum: r.checksum, by: r.actor_label }));
+}
+
+/** One target's applied migrations, within PEER_BOUNDS (this dashboard's own database within its usual bounds). */
+export async function readTarget(target: Target, config: StrataConfig): Promise<TargetRead> {
+  const t0 = performance.now();
+  const ms = () => Math.round(performance.now() - t0);
+  try {
+    let k: Knex;
+    if (target.current) k = (await getDb()).knex;
+    else if (!target.url) throw new Error(`${target.urlEnv} is not set in this dashboard's environment`);
+    else k = peerKnex(target.url);
+    const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
+    let timer: NodeJS.Timeout | undefined;
+    const applied = await Promise.race([
+      readApplied(k, config.migrationsTable),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TargetTimeoutError(`did not answer within ${limit / 1000} s`)), limit);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    unreachable.delete(target.name);
+    return { target, ok: true, ms: ms(), applied };
+  } catch (err) {
+    const since = unreachable.get(target.name) ?? new Date();
+    unreachable.set(target.name, since);
+    const failure = err instanceof TargetTimeoutError ? null : databaseFailure(err);
+    const error = failure ? failure.reason : (err as Error).message;
+    return { target, ok: false, ms: ms(), error, unreachableSince: since.toISOString() };
+  }
+}
