@@ -212,7 +212,7 @@ test(`${REQUESTS} malformed requests across every route: no 5xx, no hang`, async
     const { token } = (await tokenRes.json()) as { token: string };
 
     const api = discoverApiRoutes().flatMap((route) => route.methods.map((m) => ({ path: route.path, method: m })));
-    const pages = ['/', '/migrations', '/migrations/history', '/migrations/runs/[id]', '/evaluations', '/evaluations/[id]', '/evaluations/distributions', '/vector-health', '/admin/users', '/admin/tokens', '/admin/audit', '/sign-in'];
+    const pages = ['/', '/migrations', '/migrations/history', '/migrations/runs/[id]', '/environments', '/evaluations', '/evaluations/[id]', '/evaluations/distributions', '/vector-health', '/admin/users', '/admin/tokens', '/admin/audit', '/sign-in'];
     const r = prng(SEED);
     const callers: (() => Record<string, string>)[] = [
       () => ({}),

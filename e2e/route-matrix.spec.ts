@@ -61,6 +61,9 @@ const POLICY: Record<string, Policy> = {
   'POST /api/migrations/verify': { access: 'operator', ok: 400 },
   'GET /api/migrations/runs': { access: 'viewer', ok: 200 },
   'GET /api/migrations/runs/[id]': { access: 'viewer', ok: 404, sample: '/api/migrations/runs/00000000-0000-4000-8000-000000000000' },
+  // Without a targets file: one target, this dashboard's database.
+  'GET /api/targets': { access: 'viewer', ok: 200 },
+  'GET /api/targets/matrix': { access: 'viewer', ok: 200 },
   'GET /api/vector-health': { access: 'viewer', ok: 200 },
   'GET /api/vector-health/builds': { access: 'viewer', ok: 200 },
   'GET /api/vector-health/jobs': { access: 'viewer', ok: 200 },

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { DashboardShell } from '@/components/shell/dashboard-shell';
+import { DashboardShell, type ShellTarget } from '@/components/shell/dashboard-shell';
 import { Notice } from '@/components/ui/card';
 import { DatabaseBanner } from '@/components/ui/database-banner';
 import { requirePageActor } from '@/lib/auth/page';
@@ -8,6 +8,7 @@ import { databaseFailure } from '@/lib/db/failure';
 import { getDb } from '@/lib/db/knex';
 import { databaseDownForRequest, withLabel, type DatabaseProblem } from '@/lib/db/page-state';
 import type { Actor } from '@/lib/schemas/auth';
+import { targetsSetup } from '@/lib/targets/registry';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,12 +29,26 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   // A run or a job of this process holds the embedded database's only connection: pages answer at
   // once with what they can, and their reads come back when it ends (components/query-client.ts).
   const busy = problem ? null : embeddedBusy((await getDb()).target);
+  // With a targets file: which of its databases this is (a strip on every page).
+  let target: ShellTarget | null = null;
+  let targetsProblem: string | null = null;
+  try {
+    const setup = targetsSetup();
+    if (setup.file) target = setup.current ?? { label: 'Not a target of the targets file', color: '#475569', protected: false };
+  } catch (err) {
+    targetsProblem = (err as Error).message;
+  }
   return (
-    <DashboardShell actor={actor}>
+    <DashboardShell actor={actor} target={target}>
       {problem ? (
         <DatabaseBanner database={problem.database} reason={problem.reason} />
       ) : (
         <>
+          {targetsProblem && (
+            <div className="mb-4 whitespace-pre-wrap">
+              <Notice tone="error">{targetsProblem}</Notice>
+            </div>
+          )}
           {busy && (
             <div className="mb-4" data-testid="busy-banner">
               <Notice tone="info">

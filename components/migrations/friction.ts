@@ -1,7 +1,7 @@
 // Where a confirmation asks for more than a click: a rollback that drops tables holding rows (or
 // whose rows Strata could not count), or the vector extension, asks the operator to type the
 // batch number, which proves they read what it destroys. A rollback that destroys nothing of that
-// kind, and every run of pending migrations, needs no typing.
+// kind, and every run of pending migrations, needs no typing; on a protected target every rollback is typed.
 import type { Plan } from '@/lib/schemas/migrations';
 
 export type Friction = { required: false } | { required: true; reason: string; answer: string };
@@ -13,7 +13,10 @@ export function frictionOf(plan: Plan): Friction {
   const tables = plan.destroys.filter((d) => d.kind === 'table' && (d.rows === null || d.rows > 0));
   const emptied = plan.destroys.filter((d) => d.kind === 'rows' && (d.rows === null || d.rows > 0));
   const vector = plan.destroys.some((d) => d.kind === 'extension' && d.name === 'vector');
-  if (!tables.length && !emptied.length && !vector) return { required: false };
+  const guarded = plan.target?.protected ? `${plan.target.label} is protected: every rollback there is typed. ` : '';
+  if (!tables.length && !emptied.length && !vector) {
+    return guarded ? { required: true, reason: `${guarded}This rollback drops no table holding data.`, answer: String(plan.batch) } : { required: false };
+  }
   const parts: string[] = [];
   if (tables.length) {
     const listed = tables.map((t) => `${t.name} (${t.rows === null ? 'rows not counted' : `${t.rowsEstimated ? 'about ' : ''}${fmt(t.rows)} row${t.rows === 1 ? '' : 's'}`})`);
@@ -24,5 +27,5 @@ export function frictionOf(plan: Plan): Friction {
     parts.push(`deletes ${listed.join(', ')}`);
   }
   if (vector) parts.push('drops the vector extension (every vector column and ANN index goes with it)');
-  return { required: true, reason: `This rollback ${parts.join('; ')}.`, answer: String(plan.batch) };
+  return { required: true, reason: `${guarded}This rollback ${parts.join('; ')}.`, answer: String(plan.batch) };
 }

@@ -129,6 +129,7 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
         <PlanDialog
           direction={dialog.direction}
           undo={dialog.undo}
+          mayOverride={abilities.role === 'admin'}
           onClose={() => setDialog(null)}
           onStarted={(run) => {
             setDialog(null);

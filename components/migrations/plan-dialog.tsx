@@ -9,6 +9,9 @@ import { Button, ErrorText } from '@/components/ui/controls';
 import type { Plan, RunSummary } from '@/lib/schemas/migrations';
 import { frictionOf } from './friction';
 import { planIsIncomplete, PlanView } from './plan-view';
+import { PromotionView } from './promotion-view';
+
+const ruleRefuses = (p: Plan) => !!p.promotion?.applies && !p.promotion.allowed;
 
 /** "Roll back what this run applied": the run, its batch and the migrations it left applied. */
 export type UndoRequest = { runId: string; batch: number; names: string[] };
@@ -16,11 +19,14 @@ export type UndoRequest = { runId: string; batch: number; names: string[] };
 export function PlanDialog({
   direction,
   undo,
+  mayOverride = false,
   onStarted,
   onClose,
 }: {
   direction: 'up' | 'down';
   undo?: UndoRequest;
+  /** An admin may run on a protected target what the "staging first" rule refuses, with a reason. */
+  mayOverride?: boolean;
   onStarted: (run: RunSummary) => void;
   onClose: () => void;
 }) {
@@ -29,6 +35,7 @@ export function PlanDialog({
   const [notice, setNotice] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
   const [typed, setTyped] = useState('');
+  const [reason, setReason] = useState('');
   const load = useMutation({
     mutationFn: (exactCounts: boolean) => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction, ...(exactCounts ? { exactCounts } : {}) } }),
     onSuccess: (r) => {
@@ -40,7 +47,7 @@ export function PlanDialog({
   const confirm = useMutation({
     mutationFn: (p: Plan) =>
       direction === 'up'
-        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: p.confirm })
+        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: ruleRefuses(p) ? { ...p.confirm, override: { reason: reason.trim() } } : p.confirm })
         : apiFetch<{ run: RunSummary }>('/api/migrations/rollback', { method: 'POST', body: undo ? { ...p.confirm, run: undo.runId } : p.confirm }),
     onSuccess: (r) => onStarted(r.run),
     onError: (err) => {
@@ -65,6 +72,8 @@ export function PlanDialog({
   const incomplete = !!plan && !plan.error && planIsIncomplete(plan);
   const friction = plan ? frictionOf(plan) : { required: false as const };
   const typedOk = !friction.required || typed.trim() === friction.answer;
+  const refused = !!plan && ruleRefuses(plan);
+  const overrideOk = !refused || (mayOverride && reason.trim().length >= 10);
   const verb = direction === 'up' ? `Run ${n} migration${n === 1 ? '' : 's'}` : `Roll back batch ${plan?.batch ?? ''}`;
   const title =
     direction === 'up' ? 'Run pending migrations' : undo ? `Roll back what run ${undo.runId.slice(0, 8)} applied (batch ${undo.batch})` : `Roll back batch ${plan?.batch ?? ''}`;
@@ -96,6 +105,7 @@ export function PlanDialog({
         </p>
       )}
       {plan && plan.migrations.length === 0 && <p>{direction === 'up' ? 'Nothing is pending.' : 'No batch is applied.'}</p>}
+      {plan?.promotion && <PromotionView check={plan.promotion} />}
       {plan && plan.migrations.length > 0 && <PlanView plan={plan} onCountExactly={load.isPending ? undefined : () => load.mutate(true)} />}
       {confirm.isError && !notice && <ErrorText>{confirm.error.message}</ErrorText>}
       {/* Stays in view below the warnings, however long the plan. */}
@@ -125,17 +135,36 @@ export function PlanDialog({
             </label>
           </div>
         )}
+        {refused && plan?.promotion?.applies && (
+          <div className="mb-3 text-sm" data-testid="promotion-override">
+            {mayOverride ? (
+              <label className="flex flex-col gap-1">
+                <span>
+                  To run it on {plan.promotion.target.label} anyway, say why (at least 10 characters). The reason goes into the run record and the audit trail.
+                </span>
+                <textarea
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  rows={2}
+                  className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+                />
+              </label>
+            ) : (
+              <p>Apply these migrations on {plan.promotion.previous.label} first, or ask an admin: only an admin may override the rule, with a written reason.</p>
+            )}
+          </div>
+        )}
         <div className="flex gap-3">
           {plan && plan.confirm && (
             <Button
               tone={direction === 'up' ? 'primary' : 'danger'}
-              disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged) || !typedOk}
+              disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged) || !typedOk || !overrideOk}
               onClick={() => {
                 setNotice(null);
                 confirm.mutate(plan);
               }}
             >
-              {confirm.isPending ? 'Starting…' : verb}
+              {confirm.isPending ? 'Starting…' : refused ? `${verb}, overriding the rule` : verb}
             </Button>
           )}
           <Button onClick={() => ref.current?.close()}>Cancel</Button>

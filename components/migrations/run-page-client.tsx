@@ -25,6 +25,19 @@ export function RunPageClient({ initial }: { initial: RunDetail }) {
               ['By', `${r.actorLabel}${r.role ? ` (${r.role})` : ''}`],
               ['Started', <Time key="s" iso={r.startedAt} />],
               ['Finished', <Time key="f" iso={r.finishedAt} />],
+              ...(r.target ? ([['Target', r.target]] as [string, ReactNode][]) : []),
+              ...(r.promotion?.check.applies
+                ? ([
+                    [
+                      'Promotion rule',
+                      <span key="p" data-testid="run-promotion">
+                        {r.promotion.override
+                          ? `Overridden by ${r.promotion.override.by}: “${r.promotion.override.reason}” (refused: ${r.promotion.override.refused.map((v) => v.name).join(', ')})`
+                          : `Every migration had run on ${r.promotion.check.previous.label} from the same file`}
+                      </span>,
+                    ],
+                  ] as [string, ReactNode][])
+                : []),
               ...(r.undoesRun ? ([['Undoes', <Link key="u" className="underline" href={`/migrations/runs/${r.undoesRun}`}>run {r.undoesRun.slice(0, 8)}</Link>]] as [string, ReactNode][]) : []),
             ]}
           />

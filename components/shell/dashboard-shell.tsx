@@ -8,15 +8,33 @@ import { Nav } from './nav';
 import { Sidebar } from './sidebar';
 import { UserBox } from './user-box';
 
+export type ShellTarget = { label: string; color: string; protected: boolean };
+
+/** Which database of the targets file this dashboard manages: a strip on every page, unmissable when protected. */
+function TargetBar({ target }: { target: ShellTarget }) {
+  return target.protected ? (
+    <p data-testid="target-bar" className="mb-4 rounded px-3 py-2 text-sm font-semibold text-white" style={{ background: target.color }}>
+      {target.label} · protected: runs here follow the promotion order, and every rollback is typed
+    </p>
+  ) : (
+    <p data-testid="target-bar" className="mb-4 border-l-4 pl-3 text-sm text-slate-700 dark:text-slate-300" style={{ borderColor: target.color }}>
+      {target.label}
+    </p>
+  );
+}
+
 /** `actor` is null when the database is down and nobody could be signed in: the frame, no user. */
-export function DashboardShell({ actor, children }: { actor: Actor | null; children: ReactNode }) {
+export function DashboardShell({ actor, target = null, children }: { actor: Actor | null; target?: ShellTarget | null; children: ReactNode }) {
   return (
     <div className="min-h-screen md:flex">
       <Sidebar>
         <Nav admin={actor ? mayManageUsers(actor.role) : false} />
         {actor && <UserBox email={actor.label} role={actor.role} />}
       </Sidebar>
-      <main className="min-w-0 flex-1 p-4 md:p-8">{children}</main>
+      <main className="min-w-0 flex-1 p-4 md:p-8">
+        {target && <TargetBar target={target} />}
+        {children}
+      </main>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { LinkPending } from '@/components/ui/link-pending';
 export const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/migrations', label: 'Migrations' },
+  { href: '/environments', label: 'Environments' },
   { href: '/vector-health', label: 'Vector health' },
   { href: '/evaluations', label: 'Evaluations' },
 ] as const;

@@ -6,6 +6,7 @@ import { holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
 import type { Plan } from '../schemas/migrations';
 import { checkPromotion } from '../targets/promotion';
+import { targetInfo, targetsSetup } from '../targets/registry';
 import { fileFacts } from './files';
 import { filesFor, makePlan, type PlanOptions } from './plan';
 
@@ -18,7 +19,9 @@ export async function planForRequest(
   const { by, requestId, ...options } = request;
   const holder = { kind: 'run' as const, what: `a dry run of the ${direction === 'up' ? 'pending migrations' : 'rollback'}`, id: `plan:${requestId}`, by };
   const plan = await holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
-  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null };
+  const setup = targetsSetup();
+  const target = setup.file && setup.current ? targetInfo(setup.current) : null;
+  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target };
   const files = await Promise.all((await filesFor(config, plan.migrations.map((m) => m.name))).map(fileFacts));
-  return { ...plan, promotion: await checkPromotion(config, files) };
+  return { ...plan, promotion: await checkPromotion(config, files), target };
 }

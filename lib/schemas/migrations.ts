@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ObjectKind, SchemaChange } from './catalog';
 import type { ReplayInfo, RoundTripReport, ShadowInfo, ShadowProblem } from './shadow';
-import type { PromotionCheck, PromotionOverride } from './targets';
+import type { PromotionCheck, PromotionOverride, TargetInfo } from './targets';
 
 export const migrationNameSchema = z.string().min(1).max(255);
 
@@ -256,4 +256,6 @@ export type Plan = {
   confirm: { expected: string[] } | { batch: number } | null;
   /** Going up, through the API: the "staging first" rule's verdict on each pending migration. */
   promotion?: PromotionCheck | null;
+  /** Through the API: the target of the targets file the plan is for (null without a file). */
+  target?: TargetInfo | null;
 };

@@ -1,0 +1,100 @@
+// Environments as an operator sees them: a dashboard of its own on "production" (protected), with
+// "development" and "staging" beside it in a targets file, three databases of the test server.
+// The protected colour on every page, the matrix, and in the plan the "staging first" rule's
+// verdict, then an admin's override with a reason, kept in the run's record.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { expect, test } from '@playwright/test';
+import { expectAccessible } from './axe';
+import { ADMIN, E2E_PORT, serverEnv } from './env';
+import { startServer, type ExtraServer } from './server';
+
+const postgres = !!process.env.TEST_DATABASE_URL && process.env.STRATA_TEST_DB !== 'embedded';
+
+test('a protected target shows its colour, the matrix, the rule in the plan, and takes an admin override with a reason', async ({ page, context }) => {
+  test.skip(!postgres, 'targets are server databases: this run uses the embedded database (set TEST_DATABASE_URL)');
+  test.setTimeout(180_000);
+  const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
+  const names = ['dev', 'stg', 'prd'].map((n) => `strata_e2e_env_${n}_${process.pid}`);
+  const url = (name: string) => {
+    const u = new URL(process.env.TEST_DATABASE_URL!);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-env-'));
+  const migrations = path.join(dir, 'migrations');
+  fs.mkdirSync(migrations);
+  fs.writeFileSync(path.join(migrations, '001_env_t.js'), "exports.up = (knex) => knex.raw('CREATE TABLE env_t (id int)');\nexports.down = (knex) => knex.raw('DROP TABLE env_t');\n");
+  fs.writeFileSync(
+    path.join(dir, 'strata.targets.json'),
+    JSON.stringify({
+      targets: [
+        { name: 'development', label: 'Development', color: '#0369a1', urlEnv: 'E2E_DEV_URL' },
+        { name: 'staging', label: 'Staging', color: '#b45309', urlEnv: 'E2E_STAGING_URL' },
+        { name: 'production', label: 'Production', color: '#b91c1c', urlEnv: 'DATABASE_URL', protected: true },
+      ],
+    }),
+  );
+  let server: ExtraServer | undefined;
+  try {
+    for (const n of names) await admin.raw('CREATE DATABASE ??', [n]);
+    // Development has it, applied with plain knex (so without a recorded checksum).
+    const dev = knexFactory({ client: 'pg', connection: url(names[0]!), migrations: { directory: migrations } });
+    await dev.migrate.latest();
+    await dev.destroy();
+
+    server = await startServer(Number(E2E_PORT) + 7, {
+      ...serverEnv(),
+      DATABASE_URL: url(names[2]!),
+      E2E_DEV_URL: url(names[0]!),
+      E2E_STAGING_URL: url(names[1]!),
+      STRATA_TARGETS_FILE: path.join(dir, 'strata.targets.json'),
+      STRATA_MIGRATIONS_DIR: migrations,
+    });
+    const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    });
+    const cookie = signIn.headers.getSetCookie().find((c) => c.includes('session_token='))!.split(';')[0]!;
+    await context.addCookies([{ name: cookie.slice(0, cookie.indexOf('=')), value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }]);
+
+    await page.goto(`${server.url}/environments`);
+    const bar = page.getByTestId('target-bar');
+    await expect(bar).toContainText('Production · protected');
+    await expect(bar).toHaveCSS('background-color', 'rgb(185, 28, 28)');
+    await expect(page.getByTestId('target-card')).toHaveCount(3);
+    await expect(page.locator('[data-testid="target-card"][data-target="production"]')).toContainText('0 applied, 1 pending');
+    await expect(page.locator('[data-testid="target-card"][data-target="staging"] [data-testid="behind"]')).toHaveText('1 behind Development');
+    const row = page.locator('[data-testid="matrix-row"][data-name="001_env_t.js"]');
+    await expect(row.getByTestId('matrix-cell')).toHaveText([/^Applied.*Outside Strata/, /^Pending$/, /^Pending$/]);
+    await expectAccessible(page);
+
+    // The colour stays on every page while this target is the one managed.
+    await page.goto(`${server.url}/migrations`);
+    await expect(page.getByTestId('target-bar')).toContainText('Production · protected');
+    await page.getByRole('button', { name: 'Run pending (1)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Run pending migrations' });
+    const verdict = dialog.getByTestId('promotion-verdict');
+    await expect(verdict).toHaveAttribute('data-verdict', 'not_on_previous', { timeout: 60_000 });
+    await expect(verdict).toContainText('001_env_t.js has not been applied on Staging: apply it there first.');
+    await expect(dialog.getByTestId('promotion')).toContainText('Production refuses this run');
+    const go = dialog.getByRole('button', { name: 'Run 1 migration, overriding the rule' });
+    await expect(go).toBeDisabled();
+    await expectAccessible(page);
+    const reason = 'Staging is being rebuilt; this table is additive and was reviewed';
+    await dialog.getByLabel(/say why/).fill(reason);
+    await go.click();
+    await expect(page.getByTestId('run-panel').getByTestId('run-status')).toHaveText('Succeeded', { timeout: 60_000 });
+    const runId = new URL(page.url()).searchParams.get('run')!;
+    await page.goto(`${server.url}/migrations/runs/${runId}`);
+    await expect(page.getByTestId('run-promotion')).toHaveText(`Overridden by ${ADMIN.email}: “${reason}” (refused: 001_env_t.js)`);
+  } finally {
+    await page.close();
+    await server?.stop();
+    for (const n of names) await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [n]).catch(() => undefined);
+    await admin.destroy();
+  }
+});
