@@ -25,6 +25,7 @@ function run(kind: 'latest' | 'rollback', status: RunSummary['status'], atomic: 
     outcomeKnown: status !== 'running',
     target: null,
     promotion: null,
+    backup: null,
     ...extra,
   };
 }

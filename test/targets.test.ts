@@ -43,9 +43,22 @@ const saved = { ...process.env };
 function as(target: string) {
   process.env.STRATA_TARGET = target;
 }
-async function run(db: typeof dev, actor: typeof operator | typeof admin, expected: string[], override?: { reason: string }) {
-  return (await startRun(db, config, actor, { kind: 'latest', expected, override }, meta)).done;
+async function run(db: typeof dev, actor: typeof operator | typeof admin, expected: string[], override?: { reason: string }, backup?: { id: string; takenAt: string }) {
+  return (await startRun(db, config, actor, { kind: 'latest', expected, override, backup }, meta)).done;
 }
+const TARGETS = [
+  { name: 'development', label: 'Development', color: '#0284c7', urlEnv: 'T_DEV_URL' },
+  { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'T_STAGING_URL' },
+  { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'DATABASE_URL', protected: true },
+  { name: 'archive', label: 'Archive', color: '#64748b', urlEnv: 'T_ARCHIVE_URL' },
+  { name: 'replica', label: 'Replica', color: '#64748b', urlEnv: 'T_REPLICA_URL' },
+  { name: 'laptop', label: 'Laptop', color: '#64748b', urlEnv: 'T_UNSET_URL' },
+];
+function writeTargets(productionBackup?: Record<string, unknown>) {
+  const targets = TARGETS.map((t) => (t.name === 'production' && productionBackup ? { ...t, backup: productionBackup } : t));
+  fs.writeFileSync(path.join(dir, 'strata.targets.json'), JSON.stringify({ targets }));
+}
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 const write = (name: string, body: string) => fs.writeFileSync(path.join(config.migrationsDir, name), body);
 
 describe.skipIf(mode !== 'postgres')('environments', () => {
@@ -60,19 +73,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const closedPort = (closed.address() as net.AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    fs.writeFileSync(
-      path.join(dir, 'strata.targets.json'),
-      JSON.stringify({
-        targets: [
-          { name: 'development', label: 'Development', color: '#0284c7', urlEnv: 'T_DEV_URL' },
-          { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'T_STAGING_URL' },
-          { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'DATABASE_URL', protected: true },
-          { name: 'archive', label: 'Archive', color: '#64748b', urlEnv: 'T_ARCHIVE_URL' },
-          { name: 'replica', label: 'Replica', color: '#64748b', urlEnv: 'T_REPLICA_URL' },
-          { name: 'laptop', label: 'Laptop', color: '#64748b', urlEnv: 'T_UNSET_URL' },
-        ],
-      }),
-    );
+    writeTargets();
     Object.assign(process.env, {
       STRATA_TARGETS_FILE: path.join(dir, 'strata.targets.json'),
       T_DEV_URL: dev.url,
@@ -199,5 +200,35 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     expect(row).toMatchObject({ target_name: 'production', promotion: { override: { reason } } });
     const audit = await prod.knex('strata.audit_events').whereRaw(`details->>'runId' = ?`, [run1.id]).first();
     expect(audit.details).toMatchObject({ target: 'production', promotion: { override: { reason, by: admin.label }, verdicts: [{ name: '004_d.js', verdict: 'unverified' }] } });
+  });
+
+  it('requires a recent backup on production: confirmed by the operator, or found by the team\'s check', async () => {
+    writeTargets({ maxAgeHours: 24 });
+    write('005_e.js', migration(table('e'), 'e'));
+    as('staging');
+    await run(staging, operator, ['005_e.js']);
+    as('production');
+    await expect(run(prod, operator, ['005_e.js'])).rejects.toThrow(
+      'Production requires a backup taken within the last 24 hours before migrations run: confirm the backup you took (its identifier and the time it was taken).',
+    );
+    await expect(run(prod, operator, ['005_e.js'], undefined, { id: 'snap-old', takenAt: hoursAgo(30) })).rejects.toThrow(/and the latest backup is 30\.0 hours old \(.*\), older than the 24 hours allowed/);
+    expect(await prod.knex('knex_migrations').where({ name: '005_e.js' }).first()).toBeUndefined();
+    const takenAt = hoursAgo(1);
+    const ok = await run(prod, operator, ['005_e.js'], undefined, { id: 'snap-2026-11-29', takenAt });
+    expect(ok.backup).toMatchObject({ source: 'operator', id: 'snap-2026-11-29', takenAt, maxAgeHours: 24, by: operator.label });
+    const audit = await prod.knex('strata.audit_events').whereRaw(`details->>'runId' = ?`, [ok.id]).first();
+    expect(audit.details.backup).toMatchObject({ source: 'operator', id: 'snap-2026-11-29' });
+
+    writeTargets({ maxAgeHours: 24, checkCommand: 'exit 3' });
+    write('006_f.js', migration(table('f'), 'f'));
+    as('staging');
+    await run(staging, operator, ['006_f.js']);
+    as('production');
+    await expect(run(prod, operator, ['006_f.js'])).rejects.toThrow(/the team's check says no: the backup check command failed \(exit code 3\)/);
+    const latest = hoursAgo(2);
+    writeTargets({ maxAgeHours: 24, checkCommand: `echo ${latest}` });
+    const checked = await run(prod, operator, ['006_f.js']);
+    expect(checked.backup).toMatchObject({ source: 'command', id: null, takenAt: latest });
+    writeTargets();
   });
 });

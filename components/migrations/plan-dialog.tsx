@@ -36,6 +36,8 @@ export function PlanDialog({
   const [acknowledged, setAcknowledged] = useState(false);
   const [typed, setTyped] = useState('');
   const [reason, setReason] = useState('');
+  const [backupId, setBackupId] = useState('');
+  const [backupAt, setBackupAt] = useState('');
   const load = useMutation({
     mutationFn: (exactCounts: boolean) => apiFetch<{ plan: Plan }>('/api/migrations/plan', { method: 'POST', body: { direction, ...(exactCounts ? { exactCounts } : {}) } }),
     onSuccess: (r) => {
@@ -45,10 +47,12 @@ export function PlanDialog({
     },
   });
   const confirm = useMutation({
-    mutationFn: (p: Plan) =>
-      direction === 'up'
-        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: ruleRefuses(p) ? { ...p.confirm, override: { reason: reason.trim() } } : p.confirm })
-        : apiFetch<{ run: RunSummary }>('/api/migrations/rollback', { method: 'POST', body: undo ? { ...p.confirm, run: undo.runId } : p.confirm }),
+    mutationFn: (p: Plan) => {
+      const backup = p.backup?.how === 'confirm' ? { backup: { id: backupId.trim(), takenAt: new Date(backupAt).toISOString() } } : {};
+      return direction === 'up'
+        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: { ...p.confirm, ...(ruleRefuses(p) ? { override: { reason: reason.trim() } } : {}), ...backup } })
+        : apiFetch<{ run: RunSummary }>('/api/migrations/rollback', { method: 'POST', body: { ...p.confirm, ...(undo ? { run: undo.runId } : {}), ...backup } });
+    },
     onSuccess: (r) => onStarted(r.run),
     onError: (err) => {
       // The database moved on since the plan: show the new one instead.
@@ -74,6 +78,7 @@ export function PlanDialog({
   const typedOk = !friction.required || typed.trim() === friction.answer;
   const refused = !!plan && ruleRefuses(plan);
   const overrideOk = !refused || (mayOverride && reason.trim().length >= 10);
+  const backupOk = !plan?.backup || (plan.backup.how === 'confirm' ? backupId.trim().length > 0 && !Number.isNaN(Date.parse(backupAt)) : !!plan.backup.check?.ok);
   const verb = direction === 'up' ? `Run ${n} migration${n === 1 ? '' : 's'}` : `Roll back batch ${plan?.batch ?? ''}`;
   const title =
     direction === 'up' ? 'Run pending migrations' : undo ? `Roll back what run ${undo.runId.slice(0, 8)} applied (batch ${undo.batch})` : `Roll back batch ${plan?.batch ?? ''}`;
@@ -154,11 +159,38 @@ export function PlanDialog({
             )}
           </div>
         )}
+        {plan?.backup && plan.migrations.length > 0 && (
+          <div className="mb-3 text-sm" data-testid="backup-rule">
+            <p className="font-semibold">
+              {plan.backup.target} requires a backup taken within the last {plan.backup.maxAgeHours} hours.
+            </p>
+            {plan.backup.how === 'confirm' ? (
+              <div className="mt-2 flex flex-wrap gap-3">
+                <label className="flex flex-col gap-1">
+                  <span>Backup identifier</span>
+                  <input value={backupId} onChange={(e) => setBackupId(e.target.value)} autoComplete="off" className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+                </label>
+                <label className="flex flex-col gap-1">
+                  <span>Taken at (your time zone)</span>
+                  <input type="datetime-local" value={backupAt} onChange={(e) => setBackupAt(e.target.value)} className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+                </label>
+              </div>
+            ) : plan.backup.check?.ok ? (
+              <p>
+                The team&apos;s {plan.backup.how === 'command' ? 'check command' : 'check URL'} says the latest backup was taken {plan.backup.check.latestBackupAt} (checked {plan.backup.check.checkedAt}); it is checked again when the run starts.
+              </p>
+            ) : (
+              <p className="text-red-800 dark:text-red-300">
+                The team&apos;s {plan.backup.how === 'command' ? 'check command' : 'check URL'} says no: {plan.backup.check?.problem}. Take a backup, then ask for the plan again.
+              </p>
+            )}
+          </div>
+        )}
         <div className="flex gap-3">
           {plan && plan.confirm && (
             <Button
               tone={direction === 'up' ? 'primary' : 'danger'}
-              disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged) || !typedOk || !overrideOk}
+              disabled={confirm.isPending || !!plan.error || (incomplete && !acknowledged) || !typedOk || !overrideOk || !backupOk}
               onClick={() => {
                 setNotice(null);
                 confirm.mutate(plan);

@@ -38,6 +38,17 @@ export function RunPageClient({ initial }: { initial: RunDetail }) {
                     ],
                   ] as [string, ReactNode][])
                 : []),
+              ...(r.backup
+                ? ([
+                    [
+                      'Backup',
+                      <span key="b" data-testid="run-backup">
+                        {r.backup.source === 'operator' ? `${r.backup.id}, taken ${r.backup.takenAt}, confirmed by ${r.backup.by}` : `taken ${r.backup.takenAt}, as the team's ${r.backup.source === 'command' ? 'check command' : 'check URL'} said at ${r.backup.checkedAt}`}{' '}
+                        (limit {r.backup.maxAgeHours} h)
+                      </span>,
+                    ],
+                  ] as [string, ReactNode][])
+                : []),
               ...(r.undoesRun ? ([['Undoes', <Link key="u" className="underline" href={`/migrations/runs/${r.undoesRun}`}>run {r.undoesRun.slice(0, 8)}</Link>]] as [string, ReactNode][]) : []),
             ]}
           />

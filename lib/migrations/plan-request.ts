@@ -5,6 +5,7 @@ import type { StrataConfig } from '../config';
 import { holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
 import type { Plan } from '../schemas/migrations';
+import { backupRequirement } from '../targets/backup';
 import { checkPromotion } from '../targets/promotion';
 import { targetInfo, targetsSetup } from '../targets/registry';
 import { fileFacts } from './files';
@@ -21,7 +22,8 @@ export async function planForRequest(
   const plan = await holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
   const setup = targetsSetup();
   const target = setup.file && setup.current ? targetInfo(setup.current) : null;
-  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target };
+  const backup = plan.migrations.length ? await backupRequirement(setup.current) : null;
+  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target, backup };
   const files = await Promise.all((await filesFor(config, plan.migrations.map((m) => m.name))).map(fileFacts));
-  return { ...plan, promotion: await checkPromotion(config, files), target };
+  return { ...plan, promotion: await checkPromotion(config, files), target, backup };
 }

@@ -37,6 +37,7 @@ export function auditDetails(run: RunSummary): Record<string, unknown> {
     ms: run.durationMs,
     ...(run.undoesRun ? { undoesRun: run.undoesRun } : {}),
     ...(run.target ? { target: run.target } : {}),
+    ...(run.backup ? { backup: run.backup } : {}),
     ...(run.promotion ? { promotion: { verdicts: run.promotion.check.applies ? run.promotion.check.verdicts.map((v) => ({ name: v.name, verdict: v.verdict })) : [], override: run.promotion.override } } : {}),
     ...(run.error ? { error: run.error } : {}),
   };

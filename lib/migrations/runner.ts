@@ -18,6 +18,7 @@ import { log } from '../log';
 import type { Actor } from '../schemas/auth';
 import type { RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
 import { checkPromotion, promotionRefusal } from '../targets/promotion';
+import { requireBackup, type BackupClaim } from '../targets/backup';
 import { targetsSetup } from '../targets/registry';
 import { capture, listMigrations, migratorConfig } from './execute';
 import type { FileFacts } from './files';
@@ -30,7 +31,7 @@ import { keptStatements, liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, ty
 import { describeSession, migratingNow, suspectSessions } from './sessions';
 import { recordStep, settleOutcomes } from './settle';
 
-export type RunRequest = { kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string };
+export type RunRequest = ({ kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string }) & { backup?: BackupClaim };
 type Db = { knex: Knex; target: DbTarget };
 type RunActor = Actor | { kind: 'cli'; id?: string; label: string; role?: string };
 
@@ -146,6 +147,7 @@ export async function startRun(
   try {
     const work = await verify(session.knex, config, request);
     const promotion = request.kind === 'latest' ? await promotionFor(config, actor, request, work.files) : null;
+    const backup = await requireBackup(targetsSetup().current, request.backup, actor.label);
     const atomic = work.files.every((f) => f.transaction !== false);
     if (request.kind === 'latest') {
       const { completed } = await listMigrations(session.knex, config);
@@ -179,6 +181,7 @@ export async function startRun(
       outcomeKnown: false,
       target: targetsSetup().current?.name ?? null,
       promotion,
+      backup,
     };
     await db.knex(RUNS).insert({
       id,
@@ -201,6 +204,7 @@ export async function startRun(
       undoes_run: summary.undoesRun,
       target_name: summary.target,
       promotion: promotion ? JSON.stringify(promotion) : null,
+      backup: backup ? JSON.stringify(backup) : null,
     });
     live = { summary, table, tag: session.tag, statements: new Map() };
     liveRuns.set(id, live);

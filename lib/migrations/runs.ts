@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
+import type { BackupEvidence } from '../schemas/targets';
 import type { IndexProgress, MigrationOutcome, RunAftermath, RunDetail, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
 import { lockHolder } from './lock';
 
@@ -37,6 +38,7 @@ export type RunRow = {
   target_database: string;
   target_name: string | null;
   promotion: RunPromotion | null;
+  backup: BackupEvidence | null;
   host: string;
   pid: number;
 };
@@ -108,6 +110,7 @@ export function toSummary(r: RunRow): RunSummary {
     outcomeKnown: r.status !== 'running',
     target: r.target_name ?? null,
     promotion: r.promotion ?? null,
+    backup: r.backup ?? null,
   };
 }
 

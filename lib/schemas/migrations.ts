@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ObjectKind, SchemaChange } from './catalog';
 import type { ReplayInfo, RoundTripReport, ShadowInfo, ShadowProblem } from './shadow';
-import type { PromotionCheck, PromotionOverride, TargetInfo } from './targets';
+import type { BackupEvidence, BackupRequirement, PromotionCheck, PromotionOverride, TargetInfo } from './targets';
 
 export const migrationNameSchema = z.string().min(1).max(255);
 
@@ -13,14 +13,21 @@ export const planBodySchema = z.strictObject({
 });
 
 /** Run pending: the names the operator saw in the plan, in order. */
+/** The backup an operator confirms on a target that requires one: its identifier and when it was taken. */
+const backupClaimSchema = z.strictObject({
+  id: z.string().trim().min(1, 'must name the backup').max(200),
+  takenAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset' }),
+});
+
 export const latestBodySchema = z.strictObject({
   expected: z.array(migrationNameSchema).min(1, 'must list the pending migrations you confirmed').max(10_000),
   /** An admin's written reason to run on a protected target what the "staging first" rule refuses. */
   override: z.strictObject({ reason: z.string().trim().min(10, 'must say why, in at least 10 characters').max(2_000) }).optional(),
+  backup: backupClaimSchema.optional(),
 });
 
 /** Roll back: the batch number the operator saw; with `run`, only if that batch is exactly what that run applied. */
-export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive(), run: z.uuid('is not a run id').optional() });
+export const rollbackBodySchema = z.strictObject({ batch: z.number().int().positive(), run: z.uuid('is not a run id').optional(), backup: backupClaimSchema.optional() });
 
 export const lockReleaseBodySchema = z.strictObject({ confirm: z.literal(true, 'must be true') });
 
@@ -123,6 +130,8 @@ export type RunSummary = {
   target: string | null;
   /** The "staging first" rule's verdicts for a run of pending migrations on a protected target, and an admin's override. */
   promotion: RunPromotion | null;
+  /** The backup the run rested on, on a target that requires one. */
+  backup: BackupEvidence | null;
 };
 
 export type RunPromotion = { check: PromotionCheck; override: PromotionOverride | null };
@@ -258,4 +267,6 @@ export type Plan = {
   promotion?: PromotionCheck | null;
   /** Through the API: the target of the targets file the plan is for (null without a file). */
   target?: TargetInfo | null;
+  /** Through the API: the target's backup rule, and what its check found. */
+  backup?: BackupRequirement | null;
 };

@@ -77,3 +77,15 @@ export type PromotionCheck =
 
 /** An admin's written reason to run on a protected target what the rule refused; kept in the run record. */
 export type PromotionOverride = { reason: string; by: string; refused: PromotionVerdict[] };
+
+/** "Backup database before migrations" on a target that asks for it: how it is satisfied, and what a configured check found. */
+export type BackupRequirement = {
+  target: string;
+  maxAgeHours: number;
+  /** The operator confirms a backup, or Strata asks the team's command or URL. */
+  how: 'confirm' | 'command' | 'url';
+  check: { latestBackupAt: string | null; checkedAt: string; ok: boolean; problem: string | null } | null;
+};
+
+/** What a run's backup rule rested on, kept in the run record and the audit. */
+export type BackupEvidence = { source: 'operator' | 'command' | 'url'; id: string | null; takenAt: string; checkedAt: string; maxAgeHours: number; by: string };

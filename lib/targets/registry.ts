@@ -2,7 +2,6 @@ import 'server-only';
 // The targets of the targets file (lib/targets/config.ts) as this dashboard sees them: which one
 // it manages (its own database, where its runs go), and where each of the others is. Without a
 // file there is one target, this dashboard's database, and no rule applies.
-import fs from 'node:fs';
 import { readTargetsFile, TargetsFileError, type TargetSpec } from './config';
 import type { TargetInfo } from '../schemas/targets';
 
@@ -36,8 +35,7 @@ function sameDatabase(a: string, b: string): boolean {
  */
 export function targetsSetup(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): TargetsSetup {
   const read = readTargetsFile(env, cwd);
-  const mtime = read ? fs.statSync(read.file).mtimeMs : 0;
-  const key = JSON.stringify([read?.file ?? null, mtime, env.STRATA_TARGET ?? null, env.DATABASE_URL ?? null, ...(read?.targets.map((t) => env[t.urlEnv] ?? null) ?? [])]);
+  const key = JSON.stringify([read?.file ?? null, read?.targets ?? null, env.STRATA_TARGET ?? null, env.DATABASE_URL ?? null, ...(read?.targets.map((t) => env[t.urlEnv] ?? null) ?? [])]);
   if (cache?.key === key) return cache.setup;
   let setup: TargetsSetup;
   if (!read) {

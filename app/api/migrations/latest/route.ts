@@ -12,6 +12,6 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayRunMigrations);
   const { wait } = parseQuery(req, waitQuerySchema);
-  const { expected, override } = await parseBody(req, latestBodySchema);
-  return runResponse(db, actor, { kind: 'latest', expected, override }, { requestId: ctx.requestId, ip, wait: wait === '1' });
+  const { expected, override, backup } = await parseBody(req, latestBodySchema);
+  return runResponse(db, actor, { kind: 'latest', expected, override, backup }, { requestId: ctx.requestId, ip, wait: wait === '1' });
 });

@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute(async (req, ctx) => {
   const { db, actor, ip } = await authorize(req, ctx, mayRollback);
   const { wait } = parseQuery(req, waitQuerySchema);
-  const { batch, run } = await parseBody(req, rollbackBodySchema);
-  return runResponse(db, actor, { kind: 'rollback', batch, undoesRun: run }, { requestId: ctx.requestId, ip, wait: wait === '1' });
+  const { batch, run, backup } = await parseBody(req, rollbackBodySchema);
+  return runResponse(db, actor, { kind: 'rollback', batch, undoesRun: run, backup }, { requestId: ctx.requestId, ip, wait: wait === '1' });
 });
