@@ -27,16 +27,18 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
   const migrations = path.join(dir, 'migrations');
   fs.mkdirSync(migrations);
   fs.writeFileSync(path.join(migrations, '001_env_t.js'), "exports.up = (knex) => knex.raw('CREATE TABLE env_t (id int)');\nexports.down = (knex) => knex.raw('DROP TABLE env_t');\n");
-  fs.writeFileSync(
-    path.join(dir, 'strata.targets.json'),
-    JSON.stringify({
-      targets: [
-        { name: 'development', label: 'Development', color: '#0369a1', urlEnv: 'E2E_DEV_URL' },
-        { name: 'staging', label: 'Staging', color: '#b45309', urlEnv: 'E2E_STAGING_URL' },
-        { name: 'production', label: 'Production', color: '#b91c1c', urlEnv: 'DATABASE_URL', protected: true },
-      ],
-    }),
-  );
+  const writeTargets = (production: Record<string, unknown> = {}) =>
+    fs.writeFileSync(
+      path.join(dir, 'strata.targets.json'),
+      JSON.stringify({
+        targets: [
+          { name: 'development', label: 'Development', color: '#0369a1', urlEnv: 'E2E_DEV_URL' },
+          { name: 'staging', label: 'Staging', color: '#b45309', urlEnv: 'E2E_STAGING_URL' },
+          { name: 'production', label: 'Production', color: '#b91c1c', urlEnv: 'DATABASE_URL', protected: true, ...production },
+        ],
+      }),
+    );
+  writeTargets();
   let server: ExtraServer | undefined;
   try {
     for (const n of names) await admin.raw('CREATE DATABASE ??', [n]);
@@ -91,6 +93,44 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     const runId = new URL(page.url()).searchParams.get('run')!;
     await page.goto(`${server.url}/migrations/runs/${runId}`);
     await expect(page.getByTestId('run-promotion')).toHaveText(`Overridden by ${ADMIN.email}: “${reason}” (refused: 001_env_t.js)`);
+
+    // Production now asks for a second admin before a rollback: the request waits, its author cannot decide it.
+    writeTargets({ rollbackApproval: { expiresMinutes: 30 } });
+    await page.goto(`${server.url}/migrations`);
+    await page.getByRole('button', { name: 'Roll back batch 1' }).click();
+    const back = page.getByRole('dialog', { name: 'Roll back batch 1' });
+    await expect(back.getByTestId('approval-rule')).toContainText('Production asks for a second admin', { timeout: 60_000 });
+    await back.getByTestId('typed-confirmation').getByRole('textbox').fill('1');
+    await back.getByRole('button', { name: 'Request approval to roll back batch 1' }).click();
+    const waiting = page.getByTestId('approval');
+    await expect(waiting).toContainText(`${ADMIN.email} asks to roll back batch 1 (001_env_t.js)`);
+    await expect(waiting.getByRole('button', { name: 'Approve and roll back batch 1' })).toBeDisabled();
+    await expect(waiting).toContainText('Another admin must decide on your own request.');
+    await expectAccessible(page);
+
+    // A second admin approves it in their own browser; the rollback runs.
+    const email = `second-admin-${process.pid}@e2e.test`;
+    const password = `pw-second-${Math.random().toString(36).slice(2)}-x`;
+    const created = await fetch(`${server.url}/api/users`, {
+      method: 'POST',
+      headers: { cookie, origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, name: 'Second admin', role: 'admin', password }),
+    });
+    expect(created.status, await created.text()).toBe(201);
+    const other = await context.browser()!.newContext({ baseURL: server.url });
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${server.url}/sign-in`);
+    await otherPage.getByLabel('Email').fill(email);
+    await otherPage.getByLabel('Password').fill(password);
+    await otherPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await otherPage.waitForURL(`${server.url}/`);
+    await otherPage.goto(`${server.url}/migrations`);
+    await otherPage.getByTestId('approval').getByRole('button', { name: 'Approve and roll back batch 1' }).click();
+    await expect(otherPage.getByTestId('run-panel').getByTestId('run-status')).toHaveText('Succeeded', { timeout: 60_000 });
+    await otherPage.close();
+    await other.close();
+    const rolled = await page.request.get(`${server.url}/api/migrations/approvals`);
+    expect(((await rolled.json()) as { approvals: { status: string; decidedBy: string }[] }).approvals[0]).toMatchObject({ status: 'approved', decidedBy: email });
   } finally {
     await page.close();
     await server?.stop();

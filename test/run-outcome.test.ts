@@ -26,6 +26,7 @@ function run(kind: 'latest' | 'rollback', status: RunSummary['status'], atomic: 
     target: null,
     promotion: null,
     backup: null,
+    approval: null,
     ...extra,
   };
 }

@@ -13,6 +13,7 @@ import type { StrataConfig } from '../lib/config';
 import { closeDb } from '../lib/db/knex';
 import { closePeers } from '../lib/db/peers';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
+import { decideRollback, listApprovals, requestRollback } from '../lib/migrations/approvals';
 import { startRun } from '../lib/migrations/runner';
 import { readMatrix } from '../lib/targets/matrix';
 import { checkPromotion } from '../lib/targets/promotion';
@@ -54,8 +55,8 @@ const TARGETS = [
   { name: 'replica', label: 'Replica', color: '#64748b', urlEnv: 'T_REPLICA_URL' },
   { name: 'laptop', label: 'Laptop', color: '#64748b', urlEnv: 'T_UNSET_URL' },
 ];
-function writeTargets(productionBackup?: Record<string, unknown>) {
-  const targets = TARGETS.map((t) => (t.name === 'production' && productionBackup ? { ...t, backup: productionBackup } : t));
+function writeTargets(productionBackup?: Record<string, unknown>, productionExtra: Record<string, unknown> = {}) {
+  const targets = TARGETS.map((t) => (t.name === 'production' ? { ...t, ...(productionBackup ? { backup: productionBackup } : {}), ...productionExtra } : t));
   fs.writeFileSync(path.join(dir, 'strata.targets.json'), JSON.stringify({ targets }));
 }
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
@@ -229,6 +230,44 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     writeTargets({ maxAgeHours: 24, checkCommand: `echo ${latest}` });
     const checked = await run(prod, operator, ['006_f.js']);
     expect(checked.backup).toMatchObject({ source: 'command', id: null, takenAt: latest });
+    writeTargets();
+  });
+
+  it("rolls back on production only after another admin approves, in time; nobody decides their own request", async () => {
+    writeTargets(undefined, { rollbackApproval: { expiresMinutes: 30 } });
+    as('production');
+    const adminB = { kind: 'user' as const, id: 'u3', label: 'second-admin@test.example', role: 'admin' as const };
+    const last = Number((await prod.knex('knex_migrations').max({ b: 'batch' }).first())!.b);
+    const names = await prod.knex('knex_migrations').where({ batch: last }).pluck('name');
+    const asked = await requestRollback(prod, config, operator, { batch: last }, meta);
+    expect(asked).toMatchObject({ status: 'pending', batch: last, names, requestedBy: operator.label, target: 'production' });
+    await expect(requestRollback(prod, config, operator, { batch: last }, meta)).rejects.toThrow(/already waits for approval/);
+    // Nothing ran yet; the requester cannot approve it, even holding the admin role.
+    expect(await prod.knex('knex_migrations').where({ batch: last }).pluck('name')).toEqual(names);
+    await expect(decideRollback(prod, config, { ...operator, role: 'admin' }, asked.id, 'approve', meta)).rejects.toMatchObject({ code: 'forbidden' });
+    const { approval, started } = await decideRollback(prod, config, adminB, asked.id, 'approve', meta);
+    expect(approval).toMatchObject({ status: 'approved', decidedBy: adminB.label });
+    const run1 = await started!.done;
+    expect(run1).toMatchObject({ kind: 'rollback', status: 'succeeded', actorLabel: operator.label, approval: { id: asked.id, requestedBy: operator.label, approvedBy: adminB.label } });
+    expect(await prod.knex('knex_migrations').where({ batch: last }).first()).toBeUndefined();
+    expect((await listApprovals(prod, config))[0]).toMatchObject({ id: asked.id, status: 'approved', runId: run1.id });
+    await expect(decideRollback(prod, config, adminB, asked.id, 'approve', meta)).rejects.toThrow(/was approved already by second-admin@test\.example/);
+    const actions = await prod.knex('strata.audit_events').whereRaw(`details->>'approvalId' = ?`, [asked.id]).orderBy('id').pluck('action');
+    expect(actions).toEqual(['migration.rollback_requested', 'migration.rollback_approved']);
+
+    // An expired request cannot be approved (its time is moved into the past here).
+    const next = Number((await prod.knex('knex_migrations').max({ b: 'batch' }).first())!.b);
+    const late = await requestRollback(prod, config, operator, { batch: next }, meta);
+    await prod.knex('strata.rollback_approvals').where({ id: late.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    expect((await listApprovals(prod, config)).find((a) => a.id === late.id)?.status).toBe('expired');
+    await expect(decideRollback(prod, config, adminB, late.id, 'approve', meta)).rejects.toThrow(/This request expired at .*; request the rollback again\./);
+    expect(await prod.knex('knex_migrations').where({ batch: next }).first()).toBeDefined();
+
+    // A refusal ends it; the batch stays.
+    const third = await requestRollback(prod, config, operator, { batch: next }, meta);
+    expect((await decideRollback(prod, config, adminB, third.id, 'refuse', meta)).approval).toMatchObject({ status: 'refused', decidedBy: adminB.label });
+    await expect(decideRollback(prod, config, adminB, third.id, 'approve', meta)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await prod.knex('knex_migrations').where({ batch: next }).first()).toBeDefined();
     writeTargets();
   });
 });

@@ -14,6 +14,7 @@ import type { MigrationsStatus, RunSummary } from '@/lib/schemas/migrations';
 import { duration, STATUS_LABEL, STATUS_STYLE } from './format';
 import { DriftCard } from './drift-card';
 import { LockPanel } from './lock-panel';
+import { ApprovalsCard } from './approvals-card';
 import { PlanDialog, type UndoRequest } from './plan-dialog';
 import { migrationKeys } from './query-keys';
 import { RoundTripCard } from './round-trip-card';
@@ -21,7 +22,7 @@ import { RunPanel } from './run-panel';
 import { actionReasons } from './action-reasons';
 import { undoOf } from './undo';
 
-type Abilities = { operate: boolean; releaseLock: boolean; role: string };
+type Abilities = { operate: boolean; releaseLock: boolean; role: string; label: string };
 
 export function MigrationsClient({ initial, abilities }: { initial: MigrationsStatus; abilities: Abilities }) {
   const params = useSearchParams();
@@ -85,6 +86,15 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
           }}
         />
       )}
+      <ApprovalsCard
+        me={abilities.label}
+        mayApprove={abilities.role === 'admin'}
+        onStarted={(run) => {
+          qc.setQueryData(migrationKeys.run(run.id), { ...run, progress: null, statements: null });
+          showRun(run.id);
+          void qc.invalidateQueries({ queryKey: migrationKeys.status });
+        }}
+      />
       <LockPanel status={s} canRelease={abilities.releaseLock} />
       <DriftCard />
       <RoundTripCard pending={pending} canRun={abilities.operate} role={abilities.role} />
@@ -131,6 +141,10 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
           undo={dialog.undo}
           mayOverride={abilities.role === 'admin'}
           onClose={() => setDialog(null)}
+          onRequested={() => {
+            setDialog(null);
+            void qc.invalidateQueries({ queryKey: migrationKeys.approvals });
+          }}
           onStarted={(run) => {
             setDialog(null);
             // The panel shows the run at once, from the answer that started it.

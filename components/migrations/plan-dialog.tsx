@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { apiFetch, ApiClientError } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
 import type { Plan, RunSummary } from '@/lib/schemas/migrations';
+import type { RollbackApproval } from '@/lib/schemas/targets';
 import { frictionOf } from './friction';
 import { planIsIncomplete, PlanView } from './plan-view';
 import { PromotionView } from './promotion-view';
@@ -21,6 +22,7 @@ export function PlanDialog({
   undo,
   mayOverride = false,
   onStarted,
+  onRequested,
   onClose,
 }: {
   direction: 'up' | 'down';
@@ -28,6 +30,8 @@ export function PlanDialog({
   /** An admin may run on a protected target what the "staging first" rule refuses, with a reason. */
   mayOverride?: boolean;
   onStarted: (run: RunSummary) => void;
+  /** On a target that needs a second admin: the rollback was requested, not started. */
+  onRequested?: (approval: RollbackApproval) => void;
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -50,10 +54,10 @@ export function PlanDialog({
     mutationFn: (p: Plan) => {
       const backup = p.backup?.how === 'confirm' ? { backup: { id: backupId.trim(), takenAt: new Date(backupAt).toISOString() } } : {};
       return direction === 'up'
-        ? apiFetch<{ run: RunSummary }>('/api/migrations/latest', { method: 'POST', body: { ...p.confirm, ...(ruleRefuses(p) ? { override: { reason: reason.trim() } } : {}), ...backup } })
-        : apiFetch<{ run: RunSummary }>('/api/migrations/rollback', { method: 'POST', body: { ...p.confirm, ...(undo ? { run: undo.runId } : {}), ...backup } });
+        ? apiFetch<{ run?: RunSummary; approval?: RollbackApproval }>('/api/migrations/latest', { method: 'POST', body: { ...p.confirm, ...(ruleRefuses(p) ? { override: { reason: reason.trim() } } : {}), ...backup } })
+        : apiFetch<{ run?: RunSummary; approval?: RollbackApproval }>('/api/migrations/rollback', { method: 'POST', body: { ...p.confirm, ...(undo ? { run: undo.runId } : {}), ...backup } });
     },
-    onSuccess: (r) => onStarted(r.run),
+    onSuccess: (r) => (r.run ? onStarted(r.run) : r.approval && onRequested?.(r.approval)),
     onError: (err) => {
       // The database moved on since the plan: show the new one instead.
       const next = err instanceof ApiClientError && err.status === 409 ? (err.details as { plan?: Plan } | undefined)?.plan : undefined;
@@ -159,6 +163,11 @@ export function PlanDialog({
             )}
           </div>
         )}
+        {plan?.approval && plan.migrations.length > 0 && (
+          <p className="mb-3 text-sm" data-testid="approval-rule">
+            {plan.target?.label ?? 'This target'} asks for a second admin: this records a request, and the rollback starts when another admin approves it, within {plan.approval.expiresMinutes} minutes.
+          </p>
+        )}
         {plan?.backup && plan.migrations.length > 0 && (
           <div className="mb-3 text-sm" data-testid="backup-rule">
             <p className="font-semibold">
@@ -196,7 +205,7 @@ export function PlanDialog({
                 confirm.mutate(plan);
               }}
             >
-              {confirm.isPending ? 'Starting…' : refused ? `${verb}, overriding the rule` : verb}
+              {confirm.isPending ? 'Starting…' : plan.approval ? `Request approval to ${verb.toLowerCase()}` : refused ? `${verb}, overriding the rule` : verb}
             </Button>
           )}
           <Button onClick={() => ref.current?.close()}>Cancel</Button>

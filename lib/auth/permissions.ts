@@ -19,6 +19,8 @@ export const mayRollback = atLeast('operator', 'roll back a batch');
 /** Rebuild an ivfflat or HNSW index (REINDEX), from the vector health page. */
 export const mayReindex = atLeast('operator', 'rebuild vector indexes');
 export const mayReleaseLock = atLeast('admin', 'release a migration lock');
+/** Approve or refuse another user's rollback on a target that asks for a second admin. */
+export const mayApproveRollback = atLeast('admin', 'approve a rollback');
 /** End a database session that could hold knex's lock (pg_terminate_backend). */
 export const mayTerminateSession = atLeast('admin', 'end a database session');
 export const mayManageUsers = atLeast('admin', 'manage users');

@@ -23,7 +23,8 @@ export async function planForRequest(
   const setup = targetsSetup();
   const target = setup.file && setup.current ? targetInfo(setup.current) : null;
   const backup = plan.migrations.length ? await backupRequirement(setup.current) : null;
-  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target, backup };
+  const approval = direction === 'down' && setup.current?.rollbackApproval ? { expiresMinutes: setup.current.rollbackApproval.expiresMinutes } : null;
+  if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target, backup, approval };
   const files = await Promise.all((await filesFor(config, plan.migrations.map((m) => m.name))).map(fileFacts));
-  return { ...plan, promotion: await checkPromotion(config, files), target, backup };
+  return { ...plan, promotion: await checkPromotion(config, files), target, backup, approval: null };
 }

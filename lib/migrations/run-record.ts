@@ -38,6 +38,7 @@ export function auditDetails(run: RunSummary): Record<string, unknown> {
     ...(run.undoesRun ? { undoesRun: run.undoesRun } : {}),
     ...(run.target ? { target: run.target } : {}),
     ...(run.backup ? { backup: run.backup } : {}),
+    ...(run.approval ? { approval: run.approval } : {}),
     ...(run.promotion ? { promotion: { verdicts: run.promotion.check.applies ? run.promotion.check.verdicts.map((v) => ({ name: v.name, verdict: v.verdict })) : [], override: run.promotion.override } } : {}),
     ...(run.error ? { error: run.error } : {}),
   };

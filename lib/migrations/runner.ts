@@ -16,7 +16,7 @@ import { holdingEmbedded } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
 import type { Actor } from '../schemas/auth';
-import type { RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
+import type { RunApproval, RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
 import { checkPromotion, promotionRefusal } from '../targets/promotion';
 import { requireBackup, type BackupClaim } from '../targets/backup';
 import { targetsSetup } from '../targets/registry';
@@ -31,7 +31,7 @@ import { keptStatements, liveRuns, RUNS, runningRun, THIS_PROCESS, toSummary, ty
 import { describeSession, migratingNow, suspectSessions } from './sessions';
 import { recordStep, settleOutcomes } from './settle';
 
-export type RunRequest = ({ kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string }) & { backup?: BackupClaim };
+export type RunRequest = ({ kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string; approval?: RunApproval }) & { backup?: BackupClaim };
 type Db = { knex: Knex; target: DbTarget };
 type RunActor = Actor | { kind: 'cli'; id?: string; label: string; role?: string };
 
@@ -182,6 +182,7 @@ export async function startRun(
       target: targetsSetup().current?.name ?? null,
       promotion,
       backup,
+      approval: request.kind === 'rollback' ? (request.approval ?? null) : null,
     };
     await db.knex(RUNS).insert({
       id,
@@ -205,6 +206,7 @@ export async function startRun(
       target_name: summary.target,
       promotion: promotion ? JSON.stringify(promotion) : null,
       backup: backup ? JSON.stringify(backup) : null,
+      approval: summary.approval ? JSON.stringify(summary.approval) : null,
     });
     live = { summary, table, tag: session.tag, statements: new Map() };
     liveRuns.set(id, live);

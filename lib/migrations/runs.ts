@@ -39,6 +39,7 @@ export type RunRow = {
   target_name: string | null;
   promotion: RunPromotion | null;
   backup: BackupEvidence | null;
+  approval: RunSummary['approval'];
   host: string;
   pid: number;
 };
@@ -111,6 +112,7 @@ export function toSummary(r: RunRow): RunSummary {
     target: r.target_name ?? null,
     promotion: r.promotion ?? null,
     backup: r.backup ?? null,
+    approval: r.approval ?? null,
   };
 }
 

@@ -43,6 +43,9 @@ export const runsQuerySchema = z.strictObject({
 
 export const runIdParamSchema = z.strictObject({ id: z.uuid('is not a run id') });
 
+export const approvalIdParamSchema = z.strictObject({ id: z.uuid('is not a request id') });
+export const approvalDecisionSchema = z.strictObject({ decision: z.enum(['approve', 'refuse']) });
+
 export type MigrationState = 'applied' | 'pending' | 'missing_file' | 'changed';
 
 export type MigrationRow = {
@@ -132,7 +135,11 @@ export type RunSummary = {
   promotion: RunPromotion | null;
   /** The backup the run rested on, on a target that requires one. */
   backup: BackupEvidence | null;
+  /** A rollback that a second admin approved: the request and the decision. */
+  approval: RunApproval | null;
 };
+
+export type RunApproval = { id: string; requestedBy: string; approvedBy: string; approvedAt: string };
 
 export type RunPromotion = { check: PromotionCheck; override: PromotionOverride | null };
 
@@ -269,4 +276,6 @@ export type Plan = {
   target?: TargetInfo | null;
   /** Through the API: the target's backup rule, and what its check found. */
   backup?: BackupRequirement | null;
+  /** Through the API, rolling back: the target asks for a second admin's approval, within this many minutes. */
+  approval?: { expiresMinutes: number } | null;
 };

@@ -89,3 +89,22 @@ export type BackupRequirement = {
 
 /** What a run's backup rule rested on, kept in the run record and the audit. */
 export type BackupEvidence = { source: 'operator' | 'command' | 'url'; id: string | null; takenAt: string; checkedAt: string; maxAgeHours: number; by: string };
+
+/** A rollback on a target that needs a second admin's approval. */
+export type RollbackApproval = {
+  id: string;
+  target: string | null;
+  batch: number;
+  names: string[];
+  undoesRun: string | null;
+  requestedBy: string;
+  requestedRole: string | null;
+  requestedAt: string;
+  expiresAt: string;
+  /** 'expired' also for a pending request whose time has passed. */
+  status: 'pending' | 'approved' | 'refused' | 'expired';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  /** The run the approval started. */
+  runId: string | null;
+};

@@ -28,7 +28,7 @@ export default async function MigrationsPage() {
         <Suspense>
           <MigrationsClient
             initial={status}
-            abilities={{ operate: mayRunMigrations(actor.role), releaseLock: mayReleaseLock(actor.role), role: actor.role }}
+            abilities={{ operate: mayRunMigrations(actor.role), releaseLock: mayReleaseLock(actor.role), role: actor.role, label: actor.label }}
           />
         </Suspense>
       ) : (
