@@ -33,7 +33,7 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
       JSON.stringify({
         targets: [
           { name: 'development', label: 'Development', color: '#0369a1', urlEnv: 'E2E_DEV_URL' },
-          { name: 'staging', label: 'Staging', color: '#b45309', urlEnv: 'E2E_STAGING_URL' },
+          { name: 'staging', label: 'Staging', color: '#b45309', urlEnv: 'E2E_STAGING_URL', dashboardUrl: 'https://staging.strata.example' },
           { name: 'production', label: 'Production', color: '#b91c1c', urlEnv: 'DATABASE_URL', protected: true, ...production },
         ],
       }),
@@ -67,6 +67,9 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     const bar = page.getByTestId('target-bar');
     await expect(bar).toContainText('Production · protected');
     await expect(bar).toHaveCSS('background-color', 'rgb(185, 28, 28)');
+    // The switcher opens the same page on the other targets' dashboards that the file names.
+    await expect(page.getByTestId('switch-target')).toHaveCount(1);
+    await expect(page.getByTestId('switch-target')).toHaveAttribute('href', 'https://staging.strata.example/environments');
     await expect(page.getByTestId('target-card')).toHaveCount(3);
     await expect(page.locator('[data-testid="target-card"][data-target="production"]')).toContainText('0 applied, 1 pending');
     await expect(page.locator('[data-testid="target-card"][data-target="staging"] [data-testid="behind"]')).toHaveText('1 behind Development');

@@ -39,7 +39,7 @@ describe('the targets file', () => {
       targets: [
         { name: 'Prod', label: '', color: 'red', urlEnv: 'postgres://u:secret@db/app' },
         { name: 'staging', label: 'S', color: '#d97706', urlEnv: 'S_URL', extra: 1 },
-        { name: 'staging', label: 'S2', color: '#d97706', urlEnv: 'S2_URL' },
+        { name: 'staging', label: 'S2', color: '#d97706', urlEnv: 'S2_URL', dashboardUrl: 'javascript:alert(1)' },
       ],
     };
     let message = '';
@@ -55,6 +55,7 @@ describe('the targets file', () => {
     expect(message).toContain('targets[0].urlEnv: must be the name of an environment variable');
     expect(message).toMatch(/targets\[1\]: Unrecognized key.*extra/);
     expect(message).toContain('targets[2].name: "staging" is already the name of targets[1]');
+    expect(message).toContain('targets[2].dashboardUrl: must be an http(s) URL');
     // The message never repeats a URL someone pasted by mistake.
     expect(message).not.toContain('secret');
   });

@@ -34,7 +34,12 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   let targetsProblem: string | null = null;
   try {
     const setup = targetsSetup();
-    if (setup.file) target = setup.current ?? { label: 'Not a target of the targets file', color: '#475569', protected: false };
+    const others = setup.targets.filter((t) => !t.current && t.dashboardUrl).map((t) => ({ name: t.name, label: t.label, color: t.color, dashboardUrl: t.dashboardUrl! }));
+    if (setup.file) {
+      target = setup.current
+        ? { label: setup.current.label, color: setup.current.color, protected: setup.current.protected, others }
+        : { label: 'Not a target of the targets file', color: '#475569', protected: false, others };
+    }
   } catch (err) {
     targetsProblem = (err as Error).message;
   }

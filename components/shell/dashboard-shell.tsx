@@ -6,20 +6,27 @@ import { mayManageUsers } from '@/lib/auth/permissions';
 import type { Actor } from '@/lib/schemas/auth';
 import { Nav } from './nav';
 import { Sidebar } from './sidebar';
+import { TargetSwitcher, type SwitchTarget } from './target-switcher';
 import { UserBox } from './user-box';
 
-export type ShellTarget = { label: string; color: string; protected: boolean };
+export type ShellTarget = { label: string; color: string; protected: boolean; others: SwitchTarget[] };
 
 /** Which database of the targets file this dashboard manages: a strip on every page, unmissable when protected. */
 function TargetBar({ target }: { target: ShellTarget }) {
   return target.protected ? (
-    <p data-testid="target-bar" className="mb-4 rounded px-3 py-2 text-sm font-semibold text-white" style={{ background: target.color }}>
-      {target.label} · protected: runs here follow the promotion order, and every rollback is typed
-    </p>
+    <div data-testid="target-bar" className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded px-3 py-2 text-white" style={{ background: target.color }}>
+      <p className="text-sm font-semibold">
+        {target.label} · protected: runs here follow the promotion order, and every rollback is typed
+      </p>
+      <TargetSwitcher others={target.others} />
+    </div>
   ) : (
-    <p data-testid="target-bar" className="mb-4 border-l-4 pl-3 text-sm text-slate-700 dark:text-slate-300" style={{ borderColor: target.color }}>
-      {target.label}
-    </p>
+    <div data-testid="target-bar" className="mb-4 flex flex-wrap items-center justify-between gap-2 border-l-4 pl-3 text-slate-700 dark:text-slate-300" style={{ borderColor: target.color }}>
+      <p className="text-sm">
+        {target.label}
+      </p>
+      <TargetSwitcher others={target.others} />
+    </div>
   );
 }
 

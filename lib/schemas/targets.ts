@@ -10,6 +10,8 @@ export type TargetInfo = {
   current: boolean;
   /** The environment variable that holds its URL (never the URL). */
   urlEnv: string;
+  /** The dashboard that manages it, when the file names one. */
+  dashboardUrl: string | null;
 };
 
 export type TargetState = TargetInfo & {

@@ -19,6 +19,8 @@ const targetSchema = z.strictObject({
   urlEnv: z.string().regex(ENV_NAME, 'must be the name of an environment variable (A_Z and digits), not a URL'),
   knexEnvironment: z.enum(['development', 'test', 'production']).optional(),
   protected: z.boolean().default(false),
+  /** The address of the dashboard that manages this target (one per target): the switcher links there. */
+  dashboardUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   /** "Backup database before migrations": how recent a backup a run on this target needs. */
   backup: z
     .strictObject({
@@ -61,7 +63,8 @@ export function readTargetsFile(env: Record<string, string | undefined> = proces
   const file = path.resolve(cwd, env.STRATA_TARGETS_FILE || 'strata.targets.json');
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // The team's file, read at run time wherever it is: not part of the build.
+    text = fs.readFileSync(/*turbopackIgnore: true*/ file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !env.STRATA_TARGETS_FILE) return null;
     throw new TargetsFileError(`${file}: cannot be read (${(err as Error).message})`);
