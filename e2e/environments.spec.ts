@@ -60,6 +60,7 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
     });
+    expect(signIn.status, await signIn.clone().text()).toBe(200);
     const cookie = signIn.headers.getSetCookie().find((c) => c.includes('session_token='))!.split(';')[0]!;
     await context.addCookies([{ name: cookie.slice(0, cookie.indexOf('=')), value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }]);
 
@@ -96,6 +97,11 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     const runId = new URL(page.url()).searchParams.get('run')!;
     await page.goto(`${server.url}/migrations/runs/${runId}`);
     await expect(page.getByTestId('run-promotion')).toHaveText(`Overridden by ${ADMIN.email}: “${reason}” (refused: 001_env_t.js)`);
+    // The run's rows of the audit trail, and only those.
+    await page.getByTestId('run-audit-link').click();
+    await expect(page.getByTestId('audit-run-filter')).toContainText(runId);
+    await expect(page.getByTestId('audit-row')).toHaveCount(1);
+    await expect(page.getByTestId('audit-row')).toContainText('migrations.latest');
 
     // Production now asks for a second admin before a rollback: the request waits, its author cannot decide it.
     writeTargets({ rollbackApproval: { expiresMinutes: 30 } });

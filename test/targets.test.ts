@@ -253,7 +253,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     expect((await listApprovals(prod, config))[0]).toMatchObject({ id: asked.id, status: 'approved', runId: run1.id });
     await expect(decideRollback(prod, config, adminB, asked.id, 'approve', meta)).rejects.toThrow(/was approved already by second-admin@test\.example/);
     const actions = await prod.knex('strata.audit_events').whereRaw(`details->>'approvalId' = ?`, [asked.id]).orderBy('id').pluck('action');
-    expect(actions).toEqual(['migration.rollback_requested', 'migration.rollback_approved']);
+    expect(actions).toEqual(['migrations.rollback_requested', 'migrations.rollback_approved']);
 
     // An expired request cannot be approved (its time is moved into the past here).
     const next = Number((await prod.knex('knex_migrations').max({ b: 'batch' }).first())!.b);

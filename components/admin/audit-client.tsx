@@ -65,7 +65,8 @@ export function AuditClient() {
           </select>
         </label>
         <Button type="submit" tone="primary">Filter</Button>
-        {(filters.actor || filters.action || filters.before) && (
+        {filters.runId && <p className="w-full text-sm" data-testid="audit-run-filter">Only the rows of run <code className="font-mono">{filters.runId}</code>.</p>}
+        {(filters.actor || filters.action || filters.runId || filters.before) && (
           <Link href={pathname} className="text-sm underline">
             Clear filters
           </Link>

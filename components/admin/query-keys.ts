@@ -1,5 +1,5 @@
 // React Query keys for the admin resources; mutations invalidate by these.
-export type AuditFilters = { actor?: string; action?: string; before?: string };
+export type AuditFilters = { actor?: string; action?: string; runId?: string; before?: string };
 
 export const adminKeys = {
   users: ['users'] as const,
@@ -14,6 +14,7 @@ export function auditFilters(params: { get(name: string): string | null }): Audi
   return {
     actor: params.get('actor') || undefined,
     action: params.get('action') || undefined,
+    runId: params.get('runId') || undefined,
     before: params.get('before') || undefined,
   };
 }

@@ -10,7 +10,7 @@ import { runTitle, useRun } from './run-panel';
 import { RunView } from './run-view';
 import { useNow } from './use-now';
 
-export function RunPageClient({ initial }: { initial: RunDetail }) {
+export function RunPageClient({ initial, auditLink = false }: { initial: RunDetail; auditLink?: boolean }) {
   const run = useRun(initial.id, initial);
   const r = run.data ?? initial;
   const now = useNow(r.status === 'running');
@@ -26,6 +26,16 @@ export function RunPageClient({ initial }: { initial: RunDetail }) {
               ['Started', <Time key="s" iso={r.startedAt} />],
               ['Finished', <Time key="f" iso={r.finishedAt} />],
               ...(r.target ? ([['Target', r.target]] as [string, ReactNode][]) : []),
+              ...(auditLink
+                ? ([
+                    [
+                      'Audit',
+                      <Link key="a" className="underline" href={`/admin/audit?runId=${r.id}`} data-testid="run-audit-link">
+                        This run in the audit trail
+                      </Link>,
+                    ],
+                  ] as [string, ReactNode][])
+                : []),
               ...(r.promotion?.check.applies
                 ? ([
                     [

@@ -12,6 +12,8 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('backup');
     t.jsonb('approval');
   });
+  // The audit rows of one run, found without reading the whole trail (the run page links to them).
+  await knex.raw(`CREATE INDEX audit_events_run_id ON ${S}.audit_events ((details->>'runId')) WHERE (details->>'runId') IS NOT NULL`);
   // A rollback on a target that needs a second admin: requested by one user, decided by another
   // admin before it expires; the run starts on approval.
   await knex.schema.withSchema(S).createTable('rollback_approvals', (t) => {
@@ -38,6 +40,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.withSchema(S).dropTableIfExists('rollback_approvals');
+  await knex.raw(`DROP INDEX IF EXISTS ${S}.audit_events_run_id`);
   await knex.schema.withSchema(S).alterTable('migration_runs', (t) => {
     t.dropColumn('approval');
     t.dropColumn('backup');

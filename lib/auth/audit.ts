@@ -57,11 +57,12 @@ type AuditRow = {
 /** Newest first, keyset-paged by id; filters match the actor's label and the action exactly. */
 export async function listAudit(
   knex: Knex,
-  q: { actor?: string; action?: string; before?: number; limit: number },
+  q: { actor?: string; action?: string; runId?: string; before?: number; limit: number },
 ): Promise<{ events: AuditEvent[]; nextBefore: string | null }> {
   const query = knex<AuditRow>('strata.audit_events').orderBy('id', 'desc').limit(q.limit + 1);
   if (q.actor) query.where('actor_label', q.actor);
   if (q.action) query.where('action', q.action);
+  if (q.runId) query.whereRaw(`details->>'runId' = ?`, [q.runId]);
   if (q.before) query.where('id', '<', q.before);
   const rows = (await query) as AuditRow[];
   const page = rows.slice(0, q.limit);

@@ -98,7 +98,7 @@ export async function requestRollback(db: Db, config: StrataConfig, actor: Actor
       { knex: trx, target: db.target },
       {
         actor,
-        action: 'migration.rollback_requested',
+        action: 'migrations.rollback_requested',
         outcome: 'success',
         requestId: meta.requestId,
         ip: meta.ip,
@@ -154,7 +154,7 @@ export async function decideRollback(
     throw new ApiError('conflict', again.status === 'expired' ? `This request expired at ${again.expiresAt}; request the rollback again.` : `This request was ${again.status} already by ${again.decidedBy ?? '?'}.`, { approval: again });
   }
   if (decision === 'refuse') {
-    await audit('migration.rollback_refused', 'success');
+    await audit('migrations.rollback_refused', 'success');
     return { approval: toApproval(claimed), started: null };
   }
   const requester = { kind: 'user' as const, id: row.requested_by_id, label: row.requested_by_label, role: (row.requested_role ?? 'operator') as Actor['role'] };
@@ -179,7 +179,7 @@ export async function decideRollback(
     throw err;
   }
   const [done] = (await db.knex(TABLE).where({ id }).update({ run_id: started.id }).returning('*')) as Row[];
-  await audit('migration.rollback_approved', 'success', { runId: started.id });
+  await audit('migrations.rollback_approved', 'success', { runId: started.id });
   return { approval: toApproval(done!), started };
 }
 

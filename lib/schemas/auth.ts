@@ -53,6 +53,8 @@ export const tokenIdParamSchema = z.strictObject({ id: z.string().regex(/^[1-9][
 export const auditQuerySchema = z.strictObject({
   actor: z.string().trim().min(1).max(200).optional(),
   action: z.string().trim().regex(/^[a-z_.]{1,64}$/, 'is not an action name').optional(),
+  /** The rows of one migration run (its start, outcome and anything refused about it). */
+  runId: z.uuid('is not a run id').optional(),
   // The id of the last event on the previous page: events older than it come next.
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -5,6 +5,7 @@ import { RunPageClient } from '@/components/migrations/run-page-client';
 import { ApiError } from '@/lib/api/errors';
 import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
+import { mayReadAudit } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db/knex';
 import { log } from '@/lib/log';
 import { readRun } from '@/lib/migrations/runs';
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: 'Migration run' };
 
 export default async function MigrationRunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePageActor(`/migrations/runs/${encodeURIComponent(id)}`);
+  const actor = await requirePageActor(`/migrations/runs/${encodeURIComponent(id)}`);
   if (!runIdParamSchema.safeParse({ id }).success) notFound();
   let run: RunDetail | null = null;
   let failed = false;
@@ -40,7 +41,7 @@ export default async function MigrationRunPage({ params }: { params: Promise<{ i
         </Link>{' '}
         /
       </p>
-      {run ? <RunPageClient initial={run} /> : <DbError what="this run" busy={busy} />}
+      {run ? <RunPageClient initial={run} auditLink={mayReadAudit(actor.role)} /> : <DbError what="this run" busy={busy} />}
     </>
   );
 }
