@@ -134,9 +134,15 @@ function UserActions({ user, self, onReset }: { user: UserRow; self: boolean; on
 }
 
 export function UsersClient({ selfId }: { selfId: string }) {
-  const users = useQuery({ queryKey: adminKeys.users, queryFn: () => apiFetch<{ users: UserRow[] }>('/api/users') });
   // The last password reset from this page, shown until it is done with (never kept past a reload).
   const [reset, setReset] = useState<PasswordReset | null>(null);
+  const users = useQuery({
+    queryKey: adminKeys.users,
+    queryFn: () => apiFetch<{ users: UserRow[] }>('/api/users'),
+    // While a reset password is shown, the list is read again now and then: once its user has
+    // chosen their own, the box stops offering the old one.
+    refetchInterval: reset ? 5_000 : false,
+  });
   return (
     <div className="flex flex-col gap-6">
       <CreateUser />
