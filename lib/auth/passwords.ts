@@ -34,7 +34,10 @@ export async function resetPassword(knex: Knex, auth: Auth, userId: string, pass
       .where({ user_id: userId, provider_id: CREDENTIAL })
       .update({ password: hash, updated_at: trx.fn.now() });
     if (updated === 0) throw new ApiError('conflict', `${user.email} signs in with SSO only: Strata keeps no password for them`);
-    const sessionsEnded = await trx('strata.sessions').where({ user_id: userId }).delete();
+    // The sessions that were still alive (expired rows are deleted too, but were not sessions any more).
+    const live = await trx('strata.sessions').where({ user_id: userId }).where('expires_at', '>', trx.fn.now()).count<{ n: string }[]>({ n: '*' });
+    await trx('strata.sessions').where({ user_id: userId }).delete();
+    const sessionsEnded = Number(live[0]!.n);
     const row = (await listUsers(trx)).find((u) => u.id === userId)!;
     return { user: row, sessionsEnded };
   });
@@ -66,7 +69,7 @@ export async function changeOwnPassword(
     throw new ApiError('too_many_requests', throttledMessage(attempt.retryAfterSeconds), { retryAfterSeconds: attempt.retryAfterSeconds });
   }
   if (attempt.delayMs) await new Promise((r) => setTimeout(r, attempt.delayMs));
-  const before = await knex('strata.sessions').where({ user_id: userId }).count<{ n: string }[]>({ n: '*' });
+  const before = await knex('strata.sessions').where({ user_id: userId }).where('expires_at', '>', knex.fn.now()).count<{ n: string }[]>({ n: '*' });
   let result;
   try {
     result = await auth.api.changePassword({
