@@ -9,7 +9,7 @@ import { generate } from '../lib/generator/load';
 import { SCALES, type Scale } from '../lib/generator/scales';
 import { expectAccessible } from './axe';
 import { ADMIN, BASE_URL } from './env';
-import { adminCookie, bareClient, createToken, createUser, discoverPages, signInContext, withDatabase } from './helpers';
+import { adminCookie, bareClient, createToken, createUser, discoverPages, overflow, signInContext, withDatabase } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -69,18 +69,6 @@ function pagesToVisit(): string[] {
     if (!p.includes('[')) return p;
     expect(samples[p], `a sample for ${p}: add one to pagesToVisit`).toBeDefined();
     return samples[p]!;
-  });
-}
-
-/** What sticks out sideways: the document, and the page column inside the shell. */
-async function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const d = document.documentElement;
-    if (d.scrollWidth > d.clientWidth) out.push(`the page is ${d.scrollWidth} px wide in a ${d.clientWidth} px window`);
-    const main = document.querySelector('main');
-    if (main && main.scrollWidth > main.clientWidth) out.push(`its content is ${main.scrollWidth} px wide in a ${main.clientWidth} px column`);
-    return out;
   });
 }
 

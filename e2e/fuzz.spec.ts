@@ -103,7 +103,7 @@ function jsonValue(r: Rng, depth = 0): unknown {
       return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      const keys = ['email', 'password', 'name', 'role', 'disabled', 'expiresInDays', 'direction', 'expected', 'batch', 'confirm', 'index', 'schema', 'queries', 'k', 'values', 'concurrently', 'pid', 'table', '__proto__', 'extra'];
+      const keys = ['email', 'password', 'name', 'role', 'disabled', 'expiresInDays', 'direction', 'expected', 'batch', 'confirm', 'index', 'schema', 'queries', 'k', 'values', 'concurrently', 'pid', 'table', 'currentPassword', 'newPassword', '__proto__', 'extra'];
       for (let i = r.int(4); i > 0; i--) o[r.pick(keys)] = jsonValue(r, depth + 1);
       return o;
     }
@@ -212,7 +212,7 @@ test(`${REQUESTS} malformed requests across every route: no 5xx, no hang`, async
     const { token } = (await tokenRes.json()) as { token: string };
 
     const api = discoverApiRoutes().flatMap((route) => route.methods.map((m) => ({ path: route.path, method: m })));
-    const pages = ['/', '/migrations', '/migrations/history', '/migrations/runs/[id]', '/environments', '/evaluations', '/evaluations/[id]', '/evaluations/distributions', '/vector-health', '/admin/users', '/admin/tokens', '/admin/audit', '/sign-in'];
+    const pages = ['/', '/migrations', '/migrations/history', '/migrations/runs/[id]', '/environments', '/evaluations', '/evaluations/[id]', '/evaluations/distributions', '/vector-health', '/admin/users', '/admin/tokens', '/admin/audit', '/account', '/sign-in'];
     const r = prng(SEED);
     const callers: (() => Record<string, string>)[] = [
       () => ({}),

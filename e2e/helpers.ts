@@ -135,3 +135,15 @@ export async function signInContext(page: Page, email: string, password: string)
   const res = await page.request.post('/api/auth/sign-in', { data: { email, password } });
   expect(res.status(), await res.text()).toBe(200);
 }
+
+/** What sticks out sideways: the document, and the page column inside the shell. */
+export async function overflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const d = document.documentElement;
+    if (d.scrollWidth > d.clientWidth) out.push(`the page is ${d.scrollWidth} px wide in a ${d.clientWidth} px window`);
+    const main = document.querySelector('main');
+    if (main && main.scrollWidth > main.clientWidth) out.push(`its content is ${main.scrollWidth} px wide in a ${main.clientWidth} px column`);
+    return out;
+  });
+}

@@ -41,6 +41,9 @@ const POLICY: Record<string, Policy> = {
   'GET /api/users': { access: 'admin', ok: 200 },
   'POST /api/users': { access: 'admin', ok: 400 },
   'PATCH /api/users/[id]': { access: 'admin', ok: 400, sample: '/api/users/no-such-user' },
+  'POST /api/users/[id]/password-reset': { access: 'admin', ok: 404, sample: '/api/users/no-such-user/password-reset' },
+  // A user's own password: the canned `{}` lacks both passwords; a token has none to change.
+  'POST /api/account/password': { access: 'viewer', ok: 400 },
   'GET /api/tokens': { access: 'admin', ok: 200 },
   'POST /api/tokens': { access: 'admin', ok: 400 },
   'DELETE /api/tokens/[id]': { access: 'admin', ok: 404, sample: '/api/tokens/999999999' },

@@ -1,4 +1,4 @@
-// npm run user -- <create|list|set-role|disable|enable> …   npm run token -- <create|list|revoke> …
+// npm run user -- <create|list|set-role|disable|enable|reset-password> …   npm run token -- <create|list|revoke> …
 // npm run audit -- verify [--anchor SEQ:HASH]
 // Manages Strata's users and API tokens from the command line, on the same database as the
 // dashboard (DATABASE_URL, or the embedded one). Every change is in the audit trail, whose hash
@@ -9,6 +9,7 @@ import knex, { type Knex } from 'knex';
 import { recordAudit, type AuditActor } from '../lib/auth/audit';
 import { checkAnchor, verifyAuditChain } from '../lib/auth/audit-chain';
 import { getAuth } from '../lib/auth/auth';
+import { resetPassword } from '../lib/auth/passwords';
 import { createToken, listTokens, revokeToken } from '../lib/auth/tokens';
 import { createUser, findUserByEmail, generatePassword, listUsers, updateUser } from '../lib/auth/users';
 import { readConfig } from '../lib/config';
@@ -16,7 +17,7 @@ import { knexConfig } from '../lib/db/knex-config';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { closeOwnedEmbedded, describeTarget, resolveTarget } from '../lib/db/target';
 import { ApiError } from '../lib/api/errors';
-import { createTokenBodySchema, createUserBodySchema, roleSchema } from '../lib/schemas/auth';
+import { createTokenBodySchema, createUserBodySchema, passwordSchema, roleSchema } from '../lib/schemas/auth';
 
 const USAGE = `Usage:
   npm run user -- create --email EMAIL --role viewer|operator|admin [--name NAME] [--password-stdin]
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   npm run user -- set-role --email EMAIL --role viewer|operator|admin
   npm run user -- disable --email EMAIL
   npm run user -- enable --email EMAIL
+  npm run user -- reset-password --email EMAIL [--password-stdin]
   npm run token -- create --name NAME --role viewer|operator|admin [--expires-days N]
   npm run token -- list
   npm run token -- revoke --id ID
@@ -93,6 +95,17 @@ async function main(argv: string[]): Promise<number> {
       const { before, after } = await updateUser(db.knex, user.id, change);
       await audit('user.update', { userId: user.id, email, from: { role: before.role, disabled: before.disabled }, to: { role: after.role, disabled: after.disabled } });
       console.log(`${email}: ${after.role}, ${after.disabled ? 'disabled' : 'active'}.`);
+    } else if (resource === 'user' && command === 'reset-password') {
+      const email = need(values.email, '--email');
+      const user = await findUserByEmail(db.knex, email);
+      if (!user) throw new UsageError(`No user with the email ${email}`);
+      const password = values['password-stdin'] ? await readStdin() : generatePassword();
+      const valid = passwordSchema.safeParse(password);
+      if (!valid.success) throw new ApiError('bad_request', `The password from stdin ${valid.error.issues[0]!.message}; nothing was changed`);
+      const { user: after, sessionsEnded } = await resetPassword(db.knex, await getAuth(db), user.id, password);
+      await audit('user.password_reset', { userId: after.id, email: after.email, sessionsEnded });
+      console.log(`Reset the password of ${after.email}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended.`);
+      if (!values['password-stdin']) console.log(`Password (shown only now): ${password}`);
     } else if (resource === 'token' && command === 'create') {
       const days = values['expires-days'];
       const input = createTokenBodySchema.parse({

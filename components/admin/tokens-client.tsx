@@ -8,6 +8,7 @@ import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import { Table } from '@/components/ui/table';
 import type { Role, TokenRow } from '@/lib/schemas/auth';
+import { OneTimeSecret } from './one-time-secret';
 import { adminKeys } from './query-keys';
 import { RoleOptions } from './role-options';
 
@@ -66,15 +67,18 @@ function CreateToken() {
         </p>
       )}
       {shown && !revoked && (
-        <div role="status" className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950 dark:text-emerald-100">
-          <p>
-            The token for <strong>{shown.name}</strong>. Copy it now: Strata keeps only a hash and cannot show it again.
-          </p>
-          <code data-testid="new-token" className="mt-2 block break-all rounded bg-white p-2 font-mono dark:bg-slate-950">
-            {shown.token}
-          </code>
+        <OneTimeSecret
+          value={shown.token}
+          what="token"
+          testId="new-token"
+          intro={
+            <p>
+              The token for <strong>{shown.name}</strong>. Copy it now: Strata keeps only a hash and cannot show it again.
+            </p>
+          }
+        >
           <p className="mt-2">Use it as <code>Authorization: Bearer …</code>.</p>
-        </div>
+        </OneTimeSecret>
       )}
     </Card>
   );

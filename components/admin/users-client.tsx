@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
@@ -9,6 +10,8 @@ import { Time } from '@/components/ui/time';
 import { Table } from '@/components/ui/table';
 import type { UserRow } from '@/lib/schemas/auth';
 import { ROLES, ROLE_SUMMARY, type Role } from '@/lib/schemas/auth-plain';
+import { OneTimeSecret } from './one-time-secret';
+import { ResetPasswordButton, ResetPasswordShown, type PasswordReset } from './password-reset';
 import { adminKeys } from './query-keys';
 import { RoleOptions } from './role-options';
 
@@ -64,21 +67,25 @@ function CreateUser() {
         </div>
       </form>
       {create.isError && <ErrorText>{create.error.message}</ErrorText>}
-      {created && (
-        <div role="status" className="mt-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950 dark:text-emerald-100">
-          Added {created.email}.
-          {created.password && (
-            <>
-              {' '}Their password, shown only now: <code data-testid="generated-password" className="font-mono">{created.password}</code>
-            </>
-          )}
-        </div>
+      {created?.password ? (
+        <OneTimeSecret
+          value={created.password}
+          what="password"
+          testId="generated-password"
+          intro={<p>Added {created.email}. Their password, shown only now: Strata keeps only a hash and cannot show it again.</p>}
+        />
+      ) : (
+        created && (
+          <p role="status" className="mt-4 text-sm text-emerald-800 dark:text-emerald-200">
+            Added {created.email}.
+          </p>
+        )
       )}
     </Card>
   );
 }
 
-function UserActions({ user, self }: { user: UserRow; self: boolean }) {
+function UserActions({ user, self, onReset }: { user: UserRow; self: boolean; onReset: (reset: PasswordReset) => void }) {
   const qc = useQueryClient();
   const update = useMutation({
     mutationFn: (body: { role?: Role; disabled?: boolean }) =>
@@ -113,17 +120,36 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
       <Button tone={user.disabled ? 'secondary' : 'danger'} onClick={toggleDisabled} disabled={update.isPending || (self && !user.disabled)}>
         {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
       </Button>
+      {self ? (
+        // Resetting one's own password here would end this session before the new one could be read.
+        <Link href="/account" className="font-medium whitespace-nowrap text-sky-700 underline dark:text-sky-400">
+          Change your password
+        </Link>
+      ) : (
+        <ResetPasswordButton user={user} onReset={onReset} />
+      )}
       {update.isError && <ErrorText>{update.error.message}</ErrorText>}
     </div>
   );
 }
 
 export function UsersClient({ selfId }: { selfId: string }) {
-  const users = useQuery({ queryKey: adminKeys.users, queryFn: () => apiFetch<{ users: UserRow[] }>('/api/users') });
+  // The last password reset from this page, shown until it is done with (never kept past a reload).
+  const [reset, setReset] = useState<PasswordReset | null>(null);
+  const users = useQuery({
+    queryKey: adminKeys.users,
+    queryFn: () => apiFetch<{ users: UserRow[] }>('/api/users'),
+    // While a reset password is shown, the list is read again now and then: once its user has
+    // chosen their own, the box stops offering the old one.
+    refetchInterval: reset ? 5_000 : false,
+  });
   return (
     <div className="flex flex-col gap-6">
       <CreateUser />
       <Card title="Users">
+        {reset && (
+          <ResetPasswordShown reset={reset} current={users.data?.users.find((u) => u.id === reset.user.id)} onDone={() => setReset(null)} />
+        )}
         <ul className="mb-4 text-sm text-slate-600 dark:text-slate-400">
           {ROLES.map((r) => (
             <li key={r}>
@@ -155,7 +181,7 @@ export function UsersClient({ selfId }: { selfId: string }) {
                   <td className="py-2 pr-4">{u.disabled ? 'Disabled' : 'Active'}</td>
                   <td className="py-2 pr-4"><Time iso={u.lastSignInAt} /></td>
                   <td className="py-2 pr-4 text-right tabular-nums">{u.activeSessions.toLocaleString('en')}</td>
-                  <td className="py-2"><UserActions user={u} self={u.id === selfId} /></td>
+                  <td className="py-2"><UserActions user={u} self={u.id === selfId} onReset={setReset} /></td>
                 </tr>
               ))}
             </tbody>

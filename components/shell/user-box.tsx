@@ -1,4 +1,8 @@
-// Who is signed in, and sign-out: a plain form post, so that it works before scripts load.
+// Who is signed in, their account page, and sign-out: a plain form post, so that it works before scripts load.
+import Link from 'next/link';
+
+const BUTTON = 'rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-200 dark:border-slate-700 dark:hover:bg-slate-800';
+
 export function UserBox({ email, role }: { email: string; role: string }) {
   return (
     <div className="mt-auto border-t border-slate-200 px-3 pt-4 text-sm dark:border-slate-800">
@@ -8,14 +12,16 @@ export function UserBox({ email, role }: { email: string; role: string }) {
       <p className="text-slate-600 dark:text-slate-400" data-testid="signed-in-role">
         {role}
       </p>
-      <form method="post" action="/api/auth/sign-out">
-        <button
-          type="submit"
-          className="mt-2 rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-200 dark:border-slate-700 dark:hover:bg-slate-800"
-        >
-          Sign out
-        </button>
-      </form>
+      <div className="mt-2 flex flex-wrap gap-2">
+        <Link href="/account" className={BUTTON}>
+          Account
+        </Link>
+        <form method="post" action="/api/auth/sign-out">
+          <button type="submit" className={BUTTON}>
+            Sign out
+          </button>
+        </form>
+      </div>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import 'server-only';
-// Users: listing, creating (better-auth hashes the password), changing role, disabling, and the
-// first admin at start-up.
+// Users: listing, creating (better-auth hashes the password), changing role and disabling.
+// Passwords after creation (an admin's reset, a user's own change) are in ./passwords.ts.
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
@@ -20,6 +20,7 @@ type DbUser = {
   created_at: Date;
   last_sign_in_at: Date | null;
   active_sessions: number;
+  password_changed_at: Date | null;
 };
 
 export async function listUsers(knex: Knex): Promise<UserRow[]> {
@@ -27,6 +28,7 @@ export async function listUsers(knex: Knex): Promise<UserRow[]> {
     .select('u.id', 'u.email', 'u.name', 'u.role', 'u.banned', 'u.created_at')
     .select(knex.raw('(SELECT max(s.created_at) FROM strata.sessions s WHERE s.user_id = u.id) AS last_sign_in_at'))
     .select(knex.raw('(SELECT count(*)::int FROM strata.sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS active_sessions'))
+    .select(knex.raw(`(SELECT max(a.updated_at) FROM strata.accounts a WHERE a.user_id = u.id AND a.provider_id = 'credential') AS password_changed_at`))
     .orderBy('u.email')) as DbUser[];
   return rows.map((r) => ({
     id: r.id,
@@ -37,6 +39,7 @@ export async function listUsers(knex: Knex): Promise<UserRow[]> {
     createdAt: r.created_at.toISOString(),
     lastSignInAt: r.last_sign_in_at?.toISOString() ?? null,
     activeSessions: r.active_sessions,
+    passwordChangedAt: r.password_changed_at?.toISOString() ?? null,
   }));
 }
 

@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = [
   'auth.sign_out',
   'user.create',
   'user.update',
+  'user.password_reset',
+  'user.password_change',
   'token.create',
   'token.revoke',
   'access.denied',

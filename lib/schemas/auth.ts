@@ -41,6 +41,17 @@ export const updateUserBodySchema = z
   })
   .refine((b) => b.role !== undefined || b.disabled !== undefined, { message: 'give role or disabled' });
 
+/** An admin's password reset takes no parameters: Strata generates the new password. The body is `{}`. */
+export const resetPasswordBodySchema = z.strictObject({});
+
+/** A signed-in user's own password change: the current one, and a new one by the rules of creation. */
+export const changePasswordBodySchema = z
+  .strictObject({
+    currentPassword: z.string().min(1, 'is required').max(128, 'must be at most 128 characters'),
+    newPassword: passwordSchema,
+  })
+  .refine((b) => b.newPassword !== b.currentPassword, { path: ['newPassword'], message: 'must differ from the current password' });
+
 export const createTokenBodySchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(100),
   role: roleSchema,
@@ -88,6 +99,8 @@ export type UserRow = {
   createdAt: string;
   lastSignInAt: string | null;
   activeSessions: number;
+  /** When their password was last set (created, reset or changed); null for a user who signs in only with SSO. */
+  passwordChangedAt: string | null;
 };
 
 export type TokenRow = {
