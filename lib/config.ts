@@ -41,6 +41,8 @@ const envSchema = z.object({
     }),
   STRATA_SHADOW_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   STRATA_SHADOW_MAX_CONCURRENT: z.coerce.number().int().min(1).max(16).default(2),
+  // A background job whose process has not written its heartbeat for this long is marked failed.
+  STRATA_JOB_STALE_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
 });
 
 export type StrataConfig = {
@@ -52,6 +54,8 @@ export type StrataConfig = {
   /** The embedding dimension vector columns should have (e.g. 1536); other columns are flagged. */
   expectedDimensions: number | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** A background job whose process has not written its heartbeat for this long is marked failed (lib/jobs). */
+  jobStaleMs: number;
   shadow: {
     /** A server where Strata creates and drops scratch databases; undefined: the embedded engine. */
     databaseUrl: string | undefined;
@@ -82,6 +86,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     embeddedPort: e.STRATA_EMBEDDED_PORT,
     expectedDimensions: e.STRATA_EXPECTED_DIMENSIONS ?? null,
     logLevel: e.LOG_LEVEL,
+    jobStaleMs: e.STRATA_JOB_STALE_SECONDS * 1000,
     shadow: {
       databaseUrl: e.STRATA_SHADOW_DATABASE_URL,
       timeoutMs: e.STRATA_SHADOW_TIMEOUT_SECONDS * 1000,

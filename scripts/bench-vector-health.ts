@@ -9,9 +9,9 @@ import { getJob } from '../lib/jobs/registry';
 import type { ExactCountsResult, JobView, RecallResult } from '../lib/schemas/vector-health';
 import { fmt, type Result } from './bench-result';
 
-async function settle(job: JobView): Promise<JobView> {
+async function settle(db: Db, job: JobView): Promise<JobView> {
   for (;;) {
-    const now = getJob(job.id)!;
+    const now = (await getJob(db, job.id))!;
     if (now.status !== 'running') return now;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -35,7 +35,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recal
   const vectors = report.columns.ok ? report.columns.data.reduce((a, c) => a + (c.estimatedRows?.value ?? 0), 0) : 0;
 
   console.error('Counting the same figures exactly (baseline)...');
-  const counts = await settle((await startExactCounts(db, undefined, 'bench')).job);
+  const counts = await settle(db, (await startExactCounts(db, undefined, 'bench')).job);
   if (counts.status !== 'done') throw new Error(`exact counts: ${counts.error}`);
   const exact = counts.result as ExactCountsResult;
   const r = median(times);
@@ -53,6 +53,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recal
     const values = [...new Set([ann.search.current ?? 1, ann.search.recommended])];
     console.error(`Measuring recall of ${ann.name} at ${ann.search.setting} = ${values.join(', ')} against exact search...`);
     const job = await settle(
+      db,
       (await startRecall(db, { index: { schema: ann.schema, name: ann.name }, queries: opts.recallQueries, k: 10, values, timeLimitSeconds: 600 }, 'bench')).job,
     );
     if (job.status !== 'done') throw new Error(`recall: ${job.error}`);

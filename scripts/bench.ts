@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import knex from 'knex';
 import pg from 'pg';
 import { readConfig } from '../lib/config';
+import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { knexConfig } from '../lib/db/knex-config';
 import { generate } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
     const config = { ...readConfig(), databaseUrl: url.toString() };
     const k = knex(knexConfig({ kind: 'external', url: url.toString() }, config, { readTimeouts: false }));
     await k.migrate.latest();
+    // Strata's own schema, as a running dashboard has it (background jobs are recorded there).
+    await ensureStrataSchema(k);
     await k.destroy();
 
     const client = new pg.Client({ connectionString: url.toString() });

@@ -26,7 +26,7 @@ const dbOf = () => ({ knex: db.knex, target: db.target });
 
 async function settle(job: JobView): Promise<JobView> {
   for (;;) {
-    const now = getJob(job.id)!;
+    const now = (await getJob(dbOf(), job.id))!;
     if (now.status !== 'running') return now;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -40,6 +40,8 @@ async function fingerprint(table: string): Promise<string> {
 
 beforeAll(async () => {
   await db.knex.migrate.latest();
+  // Jobs are recorded in Strata's own schema, as in a running dashboard.
+  await ensureStrataSchema(db.knex);
   // The embedded database takes one connection at a time: this one ends before knex needs its turn.
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();

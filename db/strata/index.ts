@@ -7,6 +7,7 @@ import * as migrationRuns from './0002_migration_runs';
 import * as runOutcomes from './0003_run_outcomes';
 import * as hardening from './0004_hardening';
 import * as targets from './0005_targets';
+import * as jobs from './0006_jobs';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0003_run_outcomes': runOutcomes,
   '0004_hardening': hardening,
   '0005_targets': targets,
+  '0006_jobs': jobs,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

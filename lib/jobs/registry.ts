@@ -1,11 +1,18 @@
 import 'server-only';
-// Background jobs of the dashboard process (recall measurements, exact counts, index rebuilds).
-// Their state lives in this process's memory, keyed by a random id, so a page reloaded while a job
-// runs finds it again through GET .../jobs/{id}. A restart forgets them: each job is either
-// read-only or (a rebuild) leaves its trace in the catalog and the audit trail.
+// Background jobs (recall measurements, exact counts, index rebuilds), kept in strata.jobs so that
+// every dashboard process on the database answers for every job: the process that starts a job
+// runs it, writes its progress (at most every 500 ms) and a heartbeat; any process reads it; a job
+// whose process stopped writing its heartbeat is marked failed by whichever process reads it next.
+// One job of a kind on the same subject runs at a time, across processes (a unique index). This
+// process also keeps its own jobs in memory: the freshest state, and on the embedded database
+// (one process, whose only connection a job holds) the only one readable while it runs.
 import { randomUUID } from 'node:crypto';
-import { holdingEmbedded } from '../db/embedded-busy';
-import type { DbTarget } from '../db/target';
+import os from 'node:os';
+import type { Knex } from 'knex';
+import { ApiError } from '../api/errors';
+import { readConfig } from '../config';
+import { embeddedBusy, holdingEmbedded } from '../db/embedded-busy';
+import type { Db } from '../db/knex';
 import { log } from '../log';
 import type { JobKind, JobStatus, JobView } from '../schemas/vector-health';
 
@@ -27,8 +34,11 @@ type Entry = JobView & { key: string };
 /** Measurements and counts running at once in this process; each holds a connection. */
 export const MAX_RUNNING_JOBS = 3;
 
+const JOBS = 'strata.jobs';
+const THIS_PROCESS = { host: os.hostname(), pid: process.pid };
 const KEEP_FINISHED_MS = 24 * 60 * 60 * 1000;
 const KEEP_AT_MOST = 100;
+const PROGRESS_EVERY_MS = 500;
 
 const holder = globalThis as { __strataJobs?: Map<string, Entry> };
 function jobs(): Map<string, Entry> {
@@ -53,9 +63,64 @@ function prune(): void {
   }
 }
 
-export function runningJob(kind: JobKind, key: string): JobView | null {
+type Row = {
+  id: string;
+  kind: JobKind;
+  key: string;
+  subject: string;
+  status: JobStatus;
+  started_by: string;
+  started_at: Date;
+  finished_at: Date | null;
+  progress: JobView['progress'];
+  result: Result | null;
+  error: string | null;
+  host: string;
+  pid: number;
+  heartbeat_at: Date;
+};
+
+function fromRow(r: Row): JobView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    subject: r.subject,
+    status: r.status,
+    startedBy: r.started_by,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    progress: r.progress,
+    error: r.error,
+    result: r.result,
+  };
+}
+
+/** Whether the database can be read now (not while a run or job of this process holds the embedded one's only connection). */
+function readable(db: Db): boolean {
+  return !embeddedBusy(db.target);
+}
+
+/** Marks failed the running jobs whose process has not written its heartbeat in time (another process's, or a dead one's). */
+async function settleStale(k: Knex): Promise<void> {
+  const staleMs = readConfig().jobStaleMs;
+  await k(JOBS)
+    .where({ status: 'running' })
+    .where('heartbeat_at', '<', new Date(Date.now() - staleMs))
+    .whereNot((q) => q.where({ host: THIS_PROCESS.host, pid: THIS_PROCESS.pid }).whereIn('id', [...jobs().keys()]))
+    .update({
+      status: 'failed',
+      finished_at: k.fn.now(),
+      error: k.raw(`'The dashboard process running it (' || host || ', pid ' || pid || ') stopped: no heartbeat since ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '. What it measured before is kept.'`),
+    });
+}
+
+/** The job of `kind` running on `key`, in any process; null when none. */
+export async function runningJob(db: Db, kind: JobKind, key: string): Promise<JobView | null> {
   for (const j of jobs().values()) if (j.kind === kind && j.key === key && j.status === 'running') return view(j);
-  return null;
+  if (!readable(db)) return null;
+  await settleStale(db.knex);
+  const row = (await db.knex(JOBS).where({ kind, key, status: 'running' }).first()) as Row | undefined;
+  return row ? fromRow(row) : null;
 }
 
 export function runningCount(): number {
@@ -64,17 +129,19 @@ export function runningCount(): number {
   return n;
 }
 
-/**
- * Starts `run` in the background and returns its job at once. `key` names what the job works on;
- * the caller checks runningJob(kind, key) first when a second identical job makes no sense.
- */
 const JOB_WHAT: Record<JobKind, string> = { recall: 'a recall measurement', 'exact-counts': 'an exact count', reindex: 'an index rebuild' };
 
-export function startJob(
-  spec: { kind: JobKind; key: string; subject: string; startedBy: string; target: DbTarget },
+/**
+ * Starts `run` in the background and returns its job once it is recorded. `key` names what the
+ * job works on: a second job of the same kind on the same key while one runs (in any process) is
+ * refused with 409; callers that would rather join it check runningJob first.
+ */
+export async function startJob(
+  db: Db,
+  spec: { kind: JobKind; key: string; subject: string; startedBy: string },
   run: (ctx: JobContext) => Promise<Result>,
   onFinish?: (job: JobView) => Promise<void>,
-): JobView {
+): Promise<JobView> {
   prune();
   const entry: Entry = {
     id: randomUUID(),
@@ -89,18 +156,71 @@ export function startJob(
     error: null,
     result: null,
   };
+  await settleStale(db.knex);
+  try {
+    await db.knex(JOBS).insert({
+      id: entry.id,
+      kind: entry.kind,
+      key: entry.key,
+      subject: entry.subject,
+      status: 'running',
+      started_by: entry.startedBy,
+      started_at: entry.startedAt,
+      progress: JSON.stringify(entry.progress),
+      host: THIS_PROCESS.host,
+      pid: THIS_PROCESS.pid,
+      heartbeat_at: new Date(),
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+    const other = (await db.knex(JOBS).where({ kind: spec.kind, key: spec.key, status: 'running' }).first()) as Row | undefined;
+    throw new ApiError(
+      'conflict',
+      other
+        ? `${JOB_WHAT[spec.kind]} of ${spec.subject} is already running: started by ${other.started_by} at ${other.started_at.toISOString()} (dashboard process ${other.host}, pid ${other.pid}).`
+        : `${JOB_WHAT[spec.kind]} of ${spec.subject} is already running.`,
+      { job: other ? fromRow(other) : null },
+    );
+  }
   jobs().set(entry.id, entry);
+
+  // Other processes read the row: progress at most every 500 ms, and a heartbeat. Not on the
+  // embedded database, whose one connection the job holds (and where no other process reads).
+  const shared = db.target.kind !== 'embedded';
+  let dirty = false;
+  let writing = false;
+  const write = () => {
+    if (!shared || writing) return;
+    writing = true;
+    dirty = false;
+    db.knex(JOBS)
+      .where({ id: entry.id, status: 'running' })
+      .update({ progress: JSON.stringify(entry.progress), result: entry.result ? JSON.stringify(entry.result) : null, heartbeat_at: new Date() })
+      .catch((err: unknown) => log.warn({ err, jobId: entry.id }, 'could not record the job’s progress'))
+      .finally(() => {
+        writing = false;
+      });
+  };
+  const beat = shared ? setInterval(() => (dirty || !writing ? write() : undefined), Math.min(PROGRESS_EVERY_MS * 4, readConfig().jobStaleMs / 6)) : null;
+  const tick = shared ? setInterval(() => dirty && write(), PROGRESS_EVERY_MS) : null;
+  beat?.unref();
+  tick?.unref();
+
   const ctx: JobContext = {
     progress(done, total, step) {
       entry.progress = { done, total, step };
+      dirty = true;
     },
     partial(result) {
       entry.result = result;
+      dirty = true;
     },
   };
-  // The follow-up (an audit record) is written before the job shows as finished, so whoever
-  // sees it finished also finds its record.
+  // The follow-up (an audit record) and the final row are written before the job shows as
+  // finished, so whoever sees it finished also finds its record.
   const finish = async (status: JobStatus, result: Result | null, error: string | null) => {
+    if (beat) clearInterval(beat);
+    if (tick) clearInterval(tick);
     const final: Entry = {
       ...entry,
       status,
@@ -110,11 +230,23 @@ export function startJob(
       progress: status === 'done' ? { ...entry.progress, done: entry.progress.total, step: 'done' } : entry.progress,
     };
     await onFinish?.(view(final)).catch((err: unknown) => log.error({ err, jobId: entry.id }, 'job follow-up failed'));
+    await db
+      .knex(JOBS)
+      .where({ id: entry.id })
+      .update({
+        status,
+        finished_at: final.finishedAt,
+        progress: JSON.stringify(final.progress),
+        result: final.result ? JSON.stringify(final.result) : null,
+        error,
+        heartbeat_at: new Date(),
+      })
+      .catch((err: unknown) => log.error({ err, jobId: entry.id }, 'could not record the job’s end'));
     Object.assign(entry, final);
   };
   // On the embedded database the job holds the only connection: requests say so instead of waiting.
-  const holder = { kind: 'job' as const, what: `${JOB_WHAT[spec.kind]} of ${spec.subject}`, id: entry.id, by: spec.startedBy };
-  void holdingEmbedded(spec.target, holder, async () => {
+  const busy = { kind: 'job' as const, what: `${JOB_WHAT[spec.kind]} of ${spec.subject}`, id: entry.id, by: spec.startedBy };
+  void holdingEmbedded(db.target, busy, async () => {
     try {
       await finish('done', await run(ctx), null);
     } catch (err) {
@@ -144,15 +276,25 @@ export class JobRefused extends Error {
   override name = 'JobRefused';
 }
 
-export function getJob(id: string): JobView | null {
-  const e = jobs().get(id);
-  return e ? view(e) : null;
+/** One job, from whichever process runs or ran it. */
+export async function getJob(db: Db, id: string): Promise<JobView | null> {
+  const own = jobs().get(id);
+  if (own) return view(own);
+  if (!readable(db)) return null;
+  await settleStale(db.knex);
+  const row = (await db.knex(JOBS).where({ id }).first()) as Row | undefined;
+  return row ? fromRow(row) : null;
 }
 
-/** The newest jobs first. */
-export function listJobs(limit = 20): JobView[] {
-  return [...jobs().values()]
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
-    .slice(0, limit)
-    .map(view);
+/** The newest jobs first, of every process (this process's own from memory, the freshest). */
+export async function listJobs(db: Db, limit = 20): Promise<JobView[]> {
+  const own = [...jobs().values()].map(view);
+  let rows: JobView[] = [];
+  if (readable(db)) {
+    await settleStale(db.knex);
+    rows = ((await db.knex(JOBS).orderBy('started_at', 'desc').limit(limit)) as Row[]).map(fromRow);
+  }
+  const byId = new Map(rows.map((j) => [j.id, j]));
+  for (const j of own) byId.set(j.id, j);
+  return [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
 }

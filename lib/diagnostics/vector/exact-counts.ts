@@ -145,11 +145,11 @@ async function plan(db: Db, scope: QualifiedName | undefined): Promise<{ scans: 
 
 export async function startExactCounts(db: Db, scope: QualifiedName | undefined, startedBy: string): Promise<{ job: JobView; existing: boolean }> {
   const key = scope ? qualified(scope.schema, scope.name) : '*';
-  const running = runningJob('exact-counts', key);
+  const running = await runningJob(db, 'exact-counts', key);
   if (running) return { job: running, existing: true };
   if (runningCount() >= MAX_RUNNING_JOBS) throw new ApiError('conflict', 'Other jobs are running; try again when one has finished');
   const { scans, result, ranges, vectorSchema } = await plan(db, scope);
-  const job = startJob({ kind: 'exact-counts', key, subject: scope ? key : 'all vector tables', startedBy, target: db.target }, async (ctx) => {
+  const job = await startJob(db, { kind: 'exact-counts', key, subject: scope ? key : 'all vector tables', startedBy }, async (ctx) => {
     const total = Math.max(1, scans.reduce((a, s) => a + Math.max(1, s.blocks), 0));
     let done = 0;
     for (const s of scans) {

@@ -156,14 +156,14 @@ export async function startRecall(db: Db, input: RecallInput, startedBy: string)
     throw new ApiError('conflict', `Strata cannot measure recall for ${target.label} (${target.opclass})`);
   }
   const key = `${target.label}:${input.k}:${input.queries}:${(input.values ?? []).join(',')}`;
-  const running = runningJob('recall', key);
+  const running = await runningJob(db, 'recall', key);
   if (running) return { job: running, existing: true };
   if (runningCount() >= MAX_RUNNING_JOBS) throw new ApiError('conflict', 'Other measurements are running; try again when one has finished');
 
   const setting = target.method === 'ivfflat' ? 'ivfflat.probes' : 'hnsw.ef_search';
   const lists = parseOptions(target.reloptions).lists ?? 100;
   const limitSeconds = input.timeLimitSeconds;
-  const job = startJob({ kind: 'recall', key, subject: target.label, startedBy, target: db.target }, async (ctx) => {
+  const job = await startJob(db, { kind: 'recall', key, subject: target.label, startedBy }, async (ctx) => {
     const deadline = Date.now() + limitSeconds * 1000;
     let partial: RecallResult | null = null;
     const keep: JobContext = { progress: ctx.progress, partial: (r) => ((partial = r as RecallResult), ctx.partial(r)) };

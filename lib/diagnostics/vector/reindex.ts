@@ -51,7 +51,7 @@ export async function startReindex(db: Db, input: ReindexInput, who: ReindexWho)
   if (input.concurrently && !server.concurrentReindex) {
     throw new ApiError('bad_request', 'concurrently: this server cannot REINDEX CONCURRENTLY; send concurrently: false');
   }
-  const running = runningJob('reindex', target.label);
+  const running = await runningJob(db, 'reindex', target.label);
   if (running) return { job: running, existing: true };
   const builds = await readOnly(db.knex, 5_000, (trx) => readBuilds(trx));
   const table = qualified(target.schema, target.table);
@@ -62,8 +62,9 @@ export async function startReindex(db: Db, input: ReindexInput, who: ReindexWho)
   const concurrently = input.concurrently;
   const statement = db.knex.raw(`REINDEX INDEX ${concurrently ? 'CONCURRENTLY ' : ''}??.??`, [target.schema, target.name]).toQuery();
   const started = Date.now();
-  const job = startJob(
-    { kind: 'reindex', key: target.label, subject: target.label, startedBy: who.actor.label, target: db.target },
+  const job = await startJob(
+    db,
+    { kind: 'reindex', key: target.label, subject: target.label, startedBy: who.actor.label },
     async (ctx): Promise<ReindexResult> => {
       ctx.progress(0, 100, `${concurrently ? 'REINDEX CONCURRENTLY' : 'REINDEX'}: waiting for its lock`);
       // A connection of its own: REINDEX CONCURRENTLY cannot run in a transaction, and the

@@ -10,7 +10,7 @@ import { listJobs } from '@/lib/jobs/registry';
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (req, ctx) => {
-  await authorize(req, ctx, mayView, { fromMemoryWhileBusy: true });
+  const { db } = await authorize(req, ctx, mayView, { fromMemoryWhileBusy: true });
   parseQuery(req, z.strictObject({}));
-  return NextResponse.json({ jobs: listJobs() }, { headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json({ jobs: await listJobs(db) }, { headers: { 'cache-control': 'no-store' } });
 });

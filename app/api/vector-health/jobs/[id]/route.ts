@@ -11,9 +11,9 @@ import { jobIdParamSchema } from '@/lib/schemas/vector-health';
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute<{ id: string }>(async (req, ctx) => {
-  await authorize(req, ctx, mayView, { fromMemoryWhileBusy: true });
+  const { db } = await authorize(req, ctx, mayView, { fromMemoryWhileBusy: true });
   const { id } = parseParams(ctx.params, jobIdParamSchema);
-  const job = getJob(id);
-  if (!job) throw new ApiError('not_found', 'No such job in this dashboard process (jobs are kept in memory until it restarts)');
+  const job = await getJob(db, id);
+  if (!job) throw new ApiError('not_found', 'No such job');
   return NextResponse.json({ job }, { headers: { 'cache-control': 'no-store' } });
 });
