@@ -31,7 +31,7 @@ export async function startServer(port: number, env: Record<string, string | und
     process: child,
     output: () => out,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       // The whole group: the Next.js server and anything it started.
       process.kill(-child.pid!, signal);
