@@ -76,6 +76,9 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await expect(page.locator('[data-testid="target-card"][data-target="staging"] [data-testid="behind"]')).toHaveText('1 behind Development');
     const row = page.locator('[data-testid="matrix-row"][data-name="001_env_t.js"]');
     await expect(row.getByTestId('matrix-cell')).toHaveText([/^Applied.*Outside Strata/, /^Pending$/, /^Pending$/]);
+    await page.getByLabel('Only differences').check();
+    await expect(page).toHaveURL(/[?&]differences=1/);
+    await expect(page.getByTestId('matrix-row')).toHaveCount(1);
     await expectAccessible(page);
 
     // The colour stays on every page while this target is the one managed.

@@ -2,7 +2,7 @@
 // The matrix: each target's card (reachable, how far behind the previous one), then every
 // migration × every target, with filters for what differs and what is pending somewhere.
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
@@ -44,8 +44,18 @@ function TargetCard({ t, previous }: { t: TargetState; previous: TargetState | n
 }
 
 export function EnvironmentsClient() {
-  const [onlyDiff, setOnlyDiff] = useState(false);
-  const [pendingSomewhere, setPendingSomewhere] = useState(false);
+  // The filters live in the URL, so a filtered matrix can be shared.
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const onlyDiff = params.get('differences') === '1';
+  const pendingSomewhere = params.get('pending') === '1';
+  const setFilter = (name: 'differences' | 'pending', on: boolean) => {
+    const next = new URLSearchParams(params);
+    if (on) next.set(name, '1');
+    else next.delete(name);
+    router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false });
+  };
   const matrix = useQuery({ queryKey: ['targets', 'matrix'], queryFn: () => apiFetch<Matrix>('/api/targets/matrix'), refetchInterval: 30_000 });
   if (matrix.isPending) return <p role="status">Reading every target…</p>;
   if (matrix.isError) return <ErrorText>Could not read the targets: {matrix.error.message}</ErrorText>;
@@ -67,10 +77,10 @@ export function EnvironmentsClient() {
       <Card title="Migrations × targets">
         <div className="mb-3 flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-2">
-            <input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} /> Only differences
+            <input type="checkbox" checked={onlyDiff} onChange={(e) => setFilter('differences', e.target.checked)} /> Only differences
           </label>
           <label className="flex items-center gap-2">
-            <input type="checkbox" checked={pendingSomewhere} onChange={(e) => setPendingSomewhere(e.target.checked)} /> Pending somewhere
+            <input type="checkbox" checked={pendingSomewhere} onChange={(e) => setFilter('pending', e.target.checked)} /> Pending somewhere
           </label>
           <span className="text-slate-600 dark:text-slate-400">
             {rows.length} of {m.rows.length} migrations · read <Time iso={m.asOf} />

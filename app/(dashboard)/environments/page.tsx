@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { EnvironmentsClient } from '@/components/environments/environments-client';
 import { requirePageActor } from '@/lib/auth/page';
 
@@ -14,7 +15,9 @@ export default async function EnvironmentsPage() {
         Every migration on every database of the targets file, side by side. Each database is read on its own, within a few seconds: one that does not answer says so on its card and
         does not hold up the others.
       </p>
-      <EnvironmentsClient />
+      <Suspense>
+        <EnvironmentsClient />
+      </Suspense>
     </>
   );
 }
