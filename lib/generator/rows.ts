@@ -17,7 +17,12 @@ const WORDS = (
 type Stream = 'forums' | 'topics' | 'posts' | 'vectors' | 'evaluations' | 'planted';
 const STREAM_OFFSET: Record<Stream, number> = { forums: 1, topics: 2, posts: 3, vectors: 4, evaluations: 5, planted: 6 };
 
-export type Row = (string | number | null)[];
+/**
+ * A row's values in column order. Times are milliseconds since the epoch (UTC) and vectors
+ * Float32Arrays; lib/generator/load.ts writes them as COPY's binary format or as text.
+ */
+export type Value = string | number | null | Float32Array;
+export type Row = Value[];
 
 export type World = {
   scale: Scale;
@@ -48,8 +53,9 @@ function sentence(rng: Rng, n: number): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function ts(ms: number): string {
-  return new Date(Math.round(ms)).toISOString();
+/** Whole milliseconds, as the loaded timestamp keeps them. */
+function ts(ms: number): number {
+  return Math.round(ms);
 }
 
 function unitNoise(rng: Rng, base: Float32Array | null, sigma: number): Float32Array {
@@ -66,14 +72,23 @@ function unitNoise(rng: Rng, base: Float32Array | null, sigma: number): Float32A
   return v;
 }
 
-function vectorLiteral(v: Float32Array | null): string | null {
-  if (!v) return null;
-  const parts = new Array<string>(DIMENSIONS);
-  for (let i = 0; i < DIMENSIONS; i++) parts[i] = String(Math.round(v[i]! * 1e6) / 1e6);
+/**
+ * The stored value: each component rounded to 6 decimals (then to float4), as when vectors were
+ * written as text, so every load method stores the same bits. `+ 0` turns -0 into 0. In place.
+ */
+export function rounded(v: Float32Array): Float32Array {
+  for (let i = 0; i < v.length; i++) v[i] = Math.round(v[i]! * 1e6) / 1e6 + 0;
+  return v;
+}
+
+/** pgvector's text form; for a rounded vector, the same text as its components had before. */
+export function vectorLiteral(v: Float32Array): string {
+  const parts = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) parts[i] = String(Math.round(v[i]! * 1e6) / 1e6 + 0);
   return `[${parts.join(',')}]`;
 }
 
-const ZERO = `[${new Array(DIMENSIONS).fill('0').join(',')}]`;
+const ZERO = new Float32Array(DIMENSIONS);
 
 /** Picks `count` distinct indices in [0, n). */
 function sample(rng: Rng, n: number, count: number, exclude: Set<number> = new Set()): Set<number> {
@@ -186,9 +201,9 @@ export function* topicVectorRows(w: World): Generator<Row> {
       t + 1,
       t + 1,
       w.topicForum[t]! + 1,
-      w.planted.nullTitleVectors.has(t) ? null : vectorLiteral(title),
-      vectorLiteral(content),
-      vectorLiteral(combined),
+      w.planted.nullTitleVectors.has(t) ? null : rounded(title),
+      rounded(content),
+      rounded(combined),
       at,
       at,
     ];
@@ -209,7 +224,7 @@ export function* postVectorRows(w: World): Generator<Row> {
       const stale = w.planted.stalePostVectors.has(idx);
       const at = ts(w.postUpdated[idx]! + (stale ? -3 * DAY : 3_600_000));
       id++;
-      yield [id, idx + 1, w.topicForum[t]! + 1, w.planted.zeroPostVectors.has(idx) ? ZERO : vectorLiteral(v), at, at];
+      yield [id, idx + 1, w.topicForum[t]! + 1, w.planted.zeroPostVectors.has(idx) ? ZERO : rounded(v), at, at];
     }
   }
 }
