@@ -1,4 +1,4 @@
-// npm run bench -- [--scale small|medium]
+// npm run bench -- [--scale small|medium|large] [--easy]
 // npm run bench -- --existing [--only drift]
 // npm run bench -- --against postgresql://.../db
 // npm run bench -- --outage
@@ -28,15 +28,20 @@ import { evaluationBenchmarks } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
-const USAGE = `Usage: npm run bench -- [--scale small|medium]
+const USAGE = `Usage: npm run bench -- [--scale small|medium|large] [--easy]
        npm run bench -- --existing [--only drift]
        npm run bench -- --against postgresql://.../db
        npm run bench -- --outage
 
 Benchmarks against the PostgreSQL in DATABASE_URL (the role needs CREATEDB), each figure beside a
 baseline measured in the same run (see BENCHMARKS.md).
-  --scale NAME    load the generator's small (default) or medium scale into a scratch database,
-                  then benchmark the vector health page, the evaluations and the migrations console
+  --scale NAME    load the generator's small (default), medium or large scale into a scratch
+                  database, with batched INSERT and then binary COPY, then benchmark the vector
+                  health page, the evaluations and the migrations console on it. small: 21,997
+                  rows; medium: 1,479,740 (1,000,000 evaluations, 239,700 vectors); large:
+                  12,402,900 (10,000,000 evaluations, 1,000,000 post vectors, 200,400 topic
+                  vectors; about 25 GB of disk, and the INSERT baseline alone takes an hour or more)
+  --easy          the generator's separable vectors instead of realistic ones (recall near 1)
   --existing      the evaluations and drift benchmarks on the database DATABASE_URL names, already
                   filled (--only drift: the drift check alone)
   --against URL   the vector health page, read-only, on an existing database
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         scale: { type: 'string', default: 'small' },
+        easy: { type: 'boolean', default: false },
         against: { type: 'string' },
         existing: { type: 'boolean', default: false },
         only: { type: 'string' },
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
   if (values.against) return against(values.against);
   if (values.outage) return outage();
   const scaleName = values.scale as ScaleName;
-  if (scaleName !== 'small' && scaleName !== 'medium') throw new Error(`--scale must be small or medium\n\n${USAGE}`);
+  if (!['small', 'medium', 'large'].includes(scaleName)) throw new Error(`--scale must be small, medium or large\n\n${USAGE}`);
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
   if (values.existing) return benchExisting(adminUrl, values.only);
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
         seed: 42,
         replace: true,
         method,
+        easy: values.easy,
         onProgress: (p) => {
           if (p.done) steps[p.step] = { rows: p.rows, ms: p.ms };
         },
@@ -150,7 +157,7 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-  console.log(`Strata benchmarks: scale ${scaleName}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(`Strata benchmarks: scale ${scaleName}${values.easy ? ' (easy vectors)' : ''}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(table(results));
 }
 

@@ -193,6 +193,8 @@ export type GenerateOptions = {
    * that the generator's benchmark compares COPY with.
    */
   method?: 'copy' | 'insert';
+  /** Today's default vectors are as hard to index as real embeddings; `easy` gives separable ones. */
+  easy?: boolean;
   onProgress?: (p: Progress) => void;
 };
 
@@ -217,7 +219,7 @@ async function insertBatches(client: pg.ClientBase, table: TableName, rows: Gene
 }
 
 export async function generate(client: pg.ClientBase, opts: GenerateOptions): Promise<Record<TableName, number>> {
-  const world = createWorld(opts.scale, opts.seed);
+  const world = createWorld(opts.scale, opts.seed, { easy: opts.easy });
   const counts = {} as Record<TableName, number>;
   await client.query('BEGIN');
   try {

@@ -1,5 +1,6 @@
 // The rows of each table, produced lazily and deterministically from the seed. Every table has
 // its own random stream, so one table's rows do not depend on how another was consumed.
+import { createSpace, embed, nearDuplicate, NEAR_DUPLICATES, rowRng, SPREAD, type Space } from './embeddings';
 import { createRng, type Rng } from './random';
 import type { Scale } from './scales';
 
@@ -27,6 +28,10 @@ export type Row = Value[];
 export type World = {
   scale: Scale;
   seed: number;
+  /** Separable vectors (tight clusters far apart), as the generator made before `space`. */
+  easy: boolean;
+  /** Where the default, realistic vectors come from (lib/generator/embeddings.ts); null when easy. */
+  space: Space | null;
   topicForum: Int32Array;
   topicCluster: Int32Array;
   topicCreated: Float64Array;
@@ -100,7 +105,9 @@ function sample(rng: Rng, n: number, count: number, exclude: Set<number> = new S
   return out;
 }
 
-export function createWorld(scale: Scale, seed: number): World {
+export type WorldOptions = { easy?: boolean };
+
+export function createWorld(scale: Scale, seed: number, opts: WorldOptions = {}): World {
   const topics = scale.topics;
   const posts = topics * scale.postsPerTopic;
   const t = rngFor(seed, 'topics');
@@ -110,6 +117,8 @@ export function createWorld(scale: Scale, seed: number): World {
   const world: World = {
     scale,
     seed,
+    easy: opts.easy ?? false,
+    space: null,
     topicForum: new Int32Array(topics),
     topicCluster: new Int32Array(topics),
     topicCreated: new Float64Array(topics),
@@ -142,6 +151,7 @@ export function createWorld(scale: Scale, seed: number): World {
     new Set([...world.planted.postsWithoutVectors, ...world.planted.zeroPostVectors]),
   );
   world.planted.nullTitleVectors = sample(p, topics, pl.nullTitleVectors);
+  if (!world.easy) world.space = createSpace(seed, DIMENSIONS, scale.forums, scale.clustersPerForum, world.topicCluster);
   return world;
 }
 
@@ -183,11 +193,24 @@ export function* postRows(w: World): Generator<Row> {
   }
 }
 
+const TOPIC_ROW = 1;
+const POST_ROW = 2;
+
 export function* topicVectorRows(w: World): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
+  const s = w.space;
   for (let t = 0; t < w.scale.topics; t++) {
-    const content = unitNoise(rng, w.centroids[w.topicCluster[t]!]!, 0.5);
-    const title = unitNoise(rng, content, 0.3);
+    let content: Float32Array;
+    let title: Float32Array;
+    if (s) {
+      const r = rowRng(w.seed, TOPIC_ROW, t);
+      const forum = w.topicForum[t]!;
+      content = embed(s, r, forum, w.topicCluster[t]!, t, SPREAD.topicContent);
+      title = embed(s, r, forum, w.topicCluster[t]!, t, SPREAD.title);
+    } else {
+      content = unitNoise(rng, w.centroids[w.topicCluster[t]!]!, 0.5);
+      title = unitNoise(rng, content, 0.3);
+    }
     const combined = new Float32Array(DIMENSIONS);
     let norm = 0;
     for (let i = 0; i < DIMENSIONS; i++) {
@@ -214,12 +237,21 @@ export function* topicVectorRows(w: World): Generator<Row> {
 export function* postVectorRows(w: World): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
   const per = w.scale.postsPerTopic;
+  const s = w.space;
   let id = 0;
   for (let t = 0; t < w.scale.topics; t++) {
     const centroid = w.centroids[w.topicCluster[t]!]!;
+    let previous: Float32Array | null = null;
     for (let j = 0; j < per; j++) {
       const idx = t * per + j;
-      const v = unitNoise(rng, centroid, 0.6);
+      let v: Float32Array;
+      if (s) {
+        const r = rowRng(w.seed, POST_ROW, idx);
+        v = previous && r.next() < NEAR_DUPLICATES ? nearDuplicate(r, previous) : embed(s, r, w.topicForum[t]!, w.topicCluster[t]!, t, SPREAD.post);
+        previous = v.slice();
+      } else {
+        v = unitNoise(rng, centroid, 0.6);
+      }
       if (w.planted.postsWithoutVectors.has(idx)) continue;
       const stale = w.planted.stalePostVectors.has(idx);
       const at = ts(w.postUpdated[idx]! + (stale ? -3 * DAY : 3_600_000));
