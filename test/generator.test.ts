@@ -198,7 +198,7 @@ describe('generator', () => {
   });
 
   it('stores the same rows with binary COPY as with batched INSERT', async (ctx) => {
-    if (db.mode === 'embedded') ctx.skip(); // pglite-socket does not speak COPY
+    ctx.skip(db.mode === 'embedded', 'the embedded database (pglite-socket) does not speak COPY');
     await generate(client, { scale, seed: 9, replace: true, method: 'copy' });
     const copied = await checksums();
     await generate(client, { scale, seed: 9, replace: true, method: 'insert' });
