@@ -12,13 +12,17 @@ import { closeOwnedEmbedded, describeTarget, resolveTarget, type DbTarget } from
 import { generate, NotEmptyError } from '../lib/generator/load';
 import { expectedRows, SCALE_NAMES, SCALES, type ScaleName } from '../lib/generator/scales';
 
-const USAGE = `Usage: npm run generate -- [--scale demo|small|medium] [--seed N] [--replace] [--migrate]
+const USAGE = `Usage: npm run generate -- [--scale demo|small|medium|large] [--seed N] [--easy] [--replace] [--migrate]
        npm run demo [-- --replace]
 
 Fills the guide's tables (forums, topics, posts, their vectors, content_evaluations) with
 generated data, on DATABASE_URL or, without it, the embedded database.
-  --scale NAME  demo (about 8,000 rows), small (about 22,000) or medium (about 1.5 million); default small
+  --scale NAME  demo (about 8,000 rows), small (about 22,000), medium (about 1.5 million: 1,000,000
+                evaluations, 239,700 vectors) or large (about 12.4 million: 10,000,000 evaluations,
+                1,000,000 post vectors, 200,400 topic vectors); default small
   --seed N      the same seed makes the same data; default 42
+  --easy        separable vectors (tight clusters far apart, ANN recall near 1 at probes = 1) instead
+                of vectors as hard to index as real embeddings
   --replace     empty the tables first (TRUNCATE ... CASCADE) when they already have rows
   --migrate     apply the pending migrations first (npm run demo does, with --scale demo)
   --help        this text`;
@@ -48,6 +52,7 @@ async function main(): Promise<number> {
         scale: { type: 'string', default: 'small' },
         seed: { type: 'string', default: '42' },
         replace: { type: 'boolean', default: false },
+        easy: { type: 'boolean', default: false },
         migrate: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -77,13 +82,14 @@ async function main(): Promise<number> {
   let client: pg.Client | null = null;
   try {
     if (values.migrate && !(await migrate(target, `${where.host}/${where.database}`))) return 1;
-    console.error(`Generating scale "${values.scale}" with seed ${seed} into ${where.host}/${where.database} (${target.kind}).`);
+    console.error(`Generating scale "${values.scale}"${values.easy ? ' (easy vectors)' : ''} with seed ${seed} into ${where.host}/${where.database} (${target.kind}).`);
     client = new pg.Client({ connectionString: target.url, application_name: 'strata-generate' });
     await client.connect();
     const counts = await generate(client, {
       scale,
       seed,
       replace: values.replace,
+      easy: values.easy,
       // pglite-socket does not speak COPY's sub-protocol.
       method: target.kind === 'embedded' ? 'insert' : 'copy',
       onProgress: (p) => {
@@ -99,7 +105,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof NotEmptyError) {
-      const again = values.migrate && values.scale === 'demo' ? 'npm run demo -- --replace' : `npm run generate -- --scale ${values.scale} --seed ${seed} --replace`;
+      const again = values.migrate && values.scale === 'demo' ? 'npm run demo -- --replace' : `npm run generate -- --scale ${values.scale} --seed ${seed}${values.easy ? " --easy" : ""} --replace`;
       console.error(`${err.message} To replace them, run:\n\n  ${again}`);
       return 1;
     }

@@ -9,7 +9,7 @@ const npm = (script: string, ...args: string[]) => run('npm', ['run', '--silent'
 
 describe('--help', () => {
   it.each([
-    ['generate', /^Usage: npm run generate -- \[--scale demo\|small\|medium\]/],
+    ['generate', /^Usage: npm run generate -- \[--scale demo\|small\|medium\|large\] \[--seed N\] \[--easy\]/],
     ['demo', /^Usage: npm run generate -- /],
     ['bench', /^Usage: npm run bench -- /],
     ['bench:pages', /^Usage: npm run bench:pages -- /],
@@ -20,6 +20,16 @@ describe('--help', () => {
     const r = await npm(script, '--help');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(usage);
+  });
+
+  it('npm run bench -- --scale large --help prints the usage with the large scale\'s size, and an unknown scale is refused', async () => {
+    const help = await npm('bench', '--scale', 'large', '--help');
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run bench -- \[--scale small\|medium\|large\] \[--easy\]/);
+    expect(help.stdout).toContain('12,402,900 (10,000,000 evaluations, 1,000,000 post vectors');
+    const wrong = await npm('bench', '--scale', 'huge');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('--scale must be small, medium or large');
   });
 
   it('an unknown option is refused with the usage, not run', async () => {

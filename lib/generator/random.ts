@@ -2,6 +2,7 @@
 // every machine, which Math.random cannot.
 export type Rng = {
   next(): number; // [0, 1)
+  u32(): number; // the same stream as next(), as an unsigned 32-bit integer
   int(min: number, max: number): number; // inclusive
   normal(): number;
   pick<T>(items: readonly T[]): T;
@@ -21,18 +22,20 @@ function splitmix32(seed: number): () => number {
 export function createRng(seed: number): Rng {
   const sm = splitmix32(seed);
   let a = sm(), b = sm(), c = sm(), d = sm();
-  const next = () => {
+  const u32 = () => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) >>> 0;
     c = (c << 21) | (c >>> 11);
     c = (c + t) >>> 0;
-    return t / 4294967296;
+    return t;
   };
+  const next = () => u32() / 4294967296;
   let spare: number | null = null;
   return {
     next,
+    u32,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     normal() {
       if (spare !== null) {

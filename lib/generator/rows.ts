@@ -1,5 +1,6 @@
 // The rows of each table, produced lazily and deterministically from the seed. Every table has
 // its own random stream, so one table's rows do not depend on how another was consumed.
+import { createSpace, embed, nearDuplicate, NEAR_DUPLICATES, rowRng, SPREAD, type Space } from './embeddings';
 import { createRng, type Rng } from './random';
 import type { Scale } from './scales';
 
@@ -17,11 +18,20 @@ const WORDS = (
 type Stream = 'forums' | 'topics' | 'posts' | 'vectors' | 'evaluations' | 'planted';
 const STREAM_OFFSET: Record<Stream, number> = { forums: 1, topics: 2, posts: 3, vectors: 4, evaluations: 5, planted: 6 };
 
-export type Row = (string | number | null)[];
+/**
+ * A row's values in column order. Times are milliseconds since the epoch (UTC) and vectors
+ * Float32Arrays; lib/generator/load.ts writes them as COPY's binary format or as text.
+ */
+export type Value = string | number | null | Float32Array;
+export type Row = Value[];
 
 export type World = {
   scale: Scale;
   seed: number;
+  /** Separable vectors (tight clusters far apart), as the generator made before `space`. */
+  easy: boolean;
+  /** Where the default, realistic vectors come from (lib/generator/embeddings.ts); null when easy. */
+  space: Space | null;
   topicForum: Int32Array;
   topicCluster: Int32Array;
   topicCreated: Float64Array;
@@ -48,8 +58,9 @@ function sentence(rng: Rng, n: number): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function ts(ms: number): string {
-  return new Date(Math.round(ms)).toISOString();
+/** Whole milliseconds, as the loaded timestamp keeps them. */
+function ts(ms: number): number {
+  return Math.round(ms);
 }
 
 function unitNoise(rng: Rng, base: Float32Array | null, sigma: number): Float32Array {
@@ -66,14 +77,23 @@ function unitNoise(rng: Rng, base: Float32Array | null, sigma: number): Float32A
   return v;
 }
 
-function vectorLiteral(v: Float32Array | null): string | null {
-  if (!v) return null;
-  const parts = new Array<string>(DIMENSIONS);
-  for (let i = 0; i < DIMENSIONS; i++) parts[i] = String(Math.round(v[i]! * 1e6) / 1e6);
+/**
+ * The stored value: each component rounded to 6 decimals (then to float4), as when vectors were
+ * written as text, so every load method stores the same bits. `+ 0` turns -0 into 0. In place.
+ */
+export function rounded(v: Float32Array): Float32Array {
+  for (let i = 0; i < v.length; i++) v[i] = Math.round(v[i]! * 1e6) / 1e6 + 0;
+  return v;
+}
+
+/** pgvector's text form; for a rounded vector, the same text as its components had before. */
+export function vectorLiteral(v: Float32Array): string {
+  const parts = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) parts[i] = String(Math.round(v[i]! * 1e6) / 1e6 + 0);
   return `[${parts.join(',')}]`;
 }
 
-const ZERO = `[${new Array(DIMENSIONS).fill('0').join(',')}]`;
+const ZERO = new Float32Array(DIMENSIONS);
 
 /** Picks `count` distinct indices in [0, n). */
 function sample(rng: Rng, n: number, count: number, exclude: Set<number> = new Set()): Set<number> {
@@ -85,7 +105,9 @@ function sample(rng: Rng, n: number, count: number, exclude: Set<number> = new S
   return out;
 }
 
-export function createWorld(scale: Scale, seed: number): World {
+export type WorldOptions = { easy?: boolean };
+
+export function createWorld(scale: Scale, seed: number, opts: WorldOptions = {}): World {
   const topics = scale.topics;
   const posts = topics * scale.postsPerTopic;
   const t = rngFor(seed, 'topics');
@@ -95,6 +117,8 @@ export function createWorld(scale: Scale, seed: number): World {
   const world: World = {
     scale,
     seed,
+    easy: opts.easy ?? false,
+    space: null,
     topicForum: new Int32Array(topics),
     topicCluster: new Int32Array(topics),
     topicCreated: new Float64Array(topics),
@@ -127,6 +151,7 @@ export function createWorld(scale: Scale, seed: number): World {
     new Set([...world.planted.postsWithoutVectors, ...world.planted.zeroPostVectors]),
   );
   world.planted.nullTitleVectors = sample(p, topics, pl.nullTitleVectors);
+  if (!world.easy) world.space = createSpace(seed, DIMENSIONS, scale.forums, scale.clustersPerForum, world.topicCluster);
   return world;
 }
 
@@ -168,11 +193,24 @@ export function* postRows(w: World): Generator<Row> {
   }
 }
 
+const TOPIC_ROW = 1;
+const POST_ROW = 2;
+
 export function* topicVectorRows(w: World): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
+  const s = w.space;
   for (let t = 0; t < w.scale.topics; t++) {
-    const content = unitNoise(rng, w.centroids[w.topicCluster[t]!]!, 0.5);
-    const title = unitNoise(rng, content, 0.3);
+    let content: Float32Array;
+    let title: Float32Array;
+    if (s) {
+      const r = rowRng(w.seed, TOPIC_ROW, t);
+      const forum = w.topicForum[t]!;
+      content = embed(s, r, forum, w.topicCluster[t]!, t, SPREAD.topicContent);
+      title = embed(s, r, forum, w.topicCluster[t]!, t, SPREAD.title);
+    } else {
+      content = unitNoise(rng, w.centroids[w.topicCluster[t]!]!, 0.5);
+      title = unitNoise(rng, content, 0.3);
+    }
     const combined = new Float32Array(DIMENSIONS);
     let norm = 0;
     for (let i = 0; i < DIMENSIONS; i++) {
@@ -186,9 +224,9 @@ export function* topicVectorRows(w: World): Generator<Row> {
       t + 1,
       t + 1,
       w.topicForum[t]! + 1,
-      w.planted.nullTitleVectors.has(t) ? null : vectorLiteral(title),
-      vectorLiteral(content),
-      vectorLiteral(combined),
+      w.planted.nullTitleVectors.has(t) ? null : rounded(title),
+      rounded(content),
+      rounded(combined),
       at,
       at,
     ];
@@ -199,17 +237,26 @@ export function* topicVectorRows(w: World): Generator<Row> {
 export function* postVectorRows(w: World): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
   const per = w.scale.postsPerTopic;
+  const s = w.space;
   let id = 0;
   for (let t = 0; t < w.scale.topics; t++) {
     const centroid = w.centroids[w.topicCluster[t]!]!;
+    let previous: Float32Array | null = null;
     for (let j = 0; j < per; j++) {
       const idx = t * per + j;
-      const v = unitNoise(rng, centroid, 0.6);
+      let v: Float32Array;
+      if (s) {
+        const r = rowRng(w.seed, POST_ROW, idx);
+        v = previous && r.next() < NEAR_DUPLICATES ? nearDuplicate(r, previous) : embed(s, r, w.topicForum[t]!, w.topicCluster[t]!, t, SPREAD.post);
+        previous = v.slice();
+      } else {
+        v = unitNoise(rng, centroid, 0.6);
+      }
       if (w.planted.postsWithoutVectors.has(idx)) continue;
       const stale = w.planted.stalePostVectors.has(idx);
       const at = ts(w.postUpdated[idx]! + (stale ? -3 * DAY : 3_600_000));
       id++;
-      yield [id, idx + 1, w.topicForum[t]! + 1, w.planted.zeroPostVectors.has(idx) ? ZERO : vectorLiteral(v), at, at];
+      yield [id, idx + 1, w.topicForum[t]! + 1, w.planted.zeroPostVectors.has(idx) ? ZERO : rounded(v), at, at];
     }
   }
 }
