@@ -7,6 +7,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { browse, SORT_COLUMN } from '../lib/evaluations/browse';
 import { DISTRIBUTION_SETTINGS, distributionStatements, getDistributions } from '../lib/evaluations/distributions';
+import { coverage, estimateChecks } from '../lib/evaluations/estimate-checks';
 import { exportCsv } from '../lib/evaluations/export';
 import { browseQuerySchema, distributionQuerySchema, encodeCursor, exportQuerySchema, type SortDir, type SortKey } from '../lib/schemas/evaluations';
 
@@ -142,6 +143,7 @@ async function distributions(k: Knex, url: string): Promise<Result[]> {
         ratio: `${(ours / theirs).toFixed(2)}x`,
       });
     }
+    out.push(...(await distributionEstimates(k)));
     const api = process.env.BENCH_API_URL;
     const token = process.env.BENCH_API_TOKEN;
     if (api && token) {
@@ -169,6 +171,43 @@ async function distributions(k: Knex, url: string): Promise<Result[]> {
     }
   } finally {
     await client.end();
+  }
+  return out;
+}
+
+/**
+ * The first answer (mode=estimate) against the exact one, and how many of the estimate's 95 %
+ * intervals hold the exact figure. Where few rows match, the estimate is the exact answer.
+ */
+async function distributionEstimates(k: Knex): Promise<Result[]> {
+  const out: Result[] = [];
+  for (const [label, params] of [
+    ['all rows', {}],
+    ['forums 1-8, half a year', { forum: '1,2,3,4,5,6,7,8', from: '2025-05-01', to: '2025-10-31' }],
+  ] as const) {
+    const estimate = distributionQuerySchema.parse({ ...params, mode: 'estimate' });
+    const exact = distributionQuerySchema.parse({ ...params, mode: 'exact' });
+    const [e, x] = await pair(5, () => getDistributions(k, estimate), () => getDistributions(k, exact));
+    const est = await getDistributions(k, estimate);
+    const b = est.basis;
+    const how = b.kind === 'estimate' ? `${fmt(b.sampledRows)} rows sampled, ${b.percent.toFixed(1)} % of pages` : 'exact: few rows match';
+    out.push({
+      name: `distributions, first answer (mode=estimate, ${label}; ${how})`,
+      value: ms(e),
+      baseline: 'the exact answer (mode=exact)',
+      baselineValue: ms(x),
+      ratio: `${(x / e).toFixed(1)}x faster`,
+    });
+    if (b.kind !== 'estimate') continue;
+    const c = coverage(estimateChecks(est, await getDistributions(k, exact)));
+    const held = Math.round(c.share * c.n);
+    out.push({
+      name: `distributions estimate (${label}): 95 % intervals holding the exact figure`,
+      value: `${fmt(held)} of ${fmt(c.n)} (${(100 * c.share).toFixed(1)} %)`,
+      baseline: 'nominal',
+      baselineValue: '95 %',
+      ratio: '—',
+    });
   }
   return out;
 }
@@ -254,8 +293,15 @@ async function csvExport(k: Knex, url: string): Promise<Result[]> {
   ];
 }
 
+export const EVALUATION_SECTIONS = ['browse', 'distributions', 'export'] as const;
+export type EvaluationSection = (typeof EVALUATION_SECTIONS)[number];
+
 /** `k` is a knex instance on `url`, migrated to the latest (the browse indexes included). */
-export async function evaluationBenchmarks(k: Knex, url: string): Promise<Result[]> {
+export async function evaluationBenchmarks(k: Knex, url: string, sections: readonly EvaluationSection[] = EVALUATION_SECTIONS): Promise<Result[]> {
   const rows = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
-  return [...(await browseDepth(k, rows)), ...(await distributions(k, url)), ...(await csvExport(k, url))];
+  const out: Result[] = [];
+  if (sections.includes('browse')) out.push(...(await browseDepth(k, rows)));
+  if (sections.includes('distributions')) out.push(...(await distributions(k, url)));
+  if (sections.includes('export')) out.push(...(await csvExport(k, url)));
+  return out;
 }
