@@ -86,9 +86,8 @@ function StatsTable({ data, estimate, metric }: { data: Distributions; estimate:
 }
 
 /**
- * What the figures are: an estimate (how it was made; the exact ones on their way) or exact. After
- * an estimate the second line stays, saying that the exact figures replaced it, so that nothing
- * below moves.
+ * How many evaluations, and what the figures are: an estimate (how it was made; the exact ones on
+ * their way) or exact. Two lines either way, so that nothing below moves when one replaces the other.
  */
 function Basis({ data, afterEstimate, exact }: { data: Distributions; afterEstimate: boolean; exact: { pending: boolean; error: Error | null } }) {
   const all = data.groups.find((g) => g.contentType === null)!;
@@ -96,33 +95,28 @@ function Basis({ data, afterEstimate, exact }: { data: Distributions; afterEstim
   const note = 'text-xs text-slate-600 dark:text-slate-400';
   if (b.kind === 'exact') {
     return (
-      <div className="text-sm" data-testid="distribution-total">
-        <p>
-          <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations. <span data-testid="distribution-basis">Exact figures.</span>
+      <div className="text-sm">
+        <p data-testid="distribution-total">
+          <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations.
         </p>
-        {afterEstimate ? (
-          <p role="status" className={note}>
-            The exact figures, over every row, have replaced the estimate.
-          </p>
-        ) : (
-          b.reason && <p className={note}>No estimate first: {b.reason}</p>
-        )}
+        <p role={afterEstimate ? 'status' : undefined} className={note} data-testid="distribution-basis">
+          {afterEstimate ? 'Exact figures, over every row: they have replaced the estimate.' : `Exact figures${b.reason ? `: ${b.reason}` : '.'}`}
+        </p>
       </div>
     );
   }
   return (
-    <div className="text-sm" data-testid="distribution-total">
-      <p>
+    <div className="text-sm">
+      <p data-testid="distribution-total">
         About <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations
-        {all.rowsInterval && <> ({fmtRange(all.rowsInterval, fmtCount)})</>}.{' '}
-        <span data-testid="distribution-basis">Estimated figures.</span>
+        {all.rowsInterval && <> ({fmtRange(all.rowsInterval, fmtCount)})</>}.
       </p>
       {exact.error ? (
-        <ErrorText>The exact figures could not be computed ({exact.error.message}); the estimate stays.</ErrorText>
+        <ErrorText>The exact figures could not be computed ({exact.error.message}); these estimates stay.</ErrorText>
       ) : (
-        <p role="status" className={note}>
-          From {fmtCount(b.sampledRows)} rows on {fmtCount(b.sampledPages)} of the table’s pages ({b.percent < 1 ? b.percent.toFixed(2) : b.percent.toFixed(1)} %); each range is a{' '}
-          {Math.round(b.confidence * 100)} % interval.{exact.pending ? ' Computing the exact figures over every row…' : ''}
+        <p role="status" className={note} data-testid="distribution-basis">
+          Estimated from {fmtCount(b.sampledRows)} rows on {fmtCount(b.sampledPages)} of the table’s pages ({b.percent < 1 ? b.percent.toFixed(2) : b.percent.toFixed(1)} %);
+          each range is a {Math.round(b.confidence * 100)} % interval.{exact.pending ? ' Computing the exact figures over every row…' : ''}
         </p>
       )}
     </div>
