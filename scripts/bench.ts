@@ -1,5 +1,5 @@
 // npm run bench -- [--scale small|medium|large] [--easy] [--only generator]
-// npm run bench -- --existing [--only drift]
+// npm run bench -- --existing [--only drift|browse|distributions|export,...]
 // npm run bench -- --against postgresql://.../db
 // npm run bench -- --outage
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
@@ -8,7 +8,7 @@
 // baseline measured in the same run and the ratio between them.
 // --existing: DATABASE_URL names a database already filled by `npm run generate` (the medium scale
 // takes minutes to load): its pending migrations are applied and the evaluations and drift benchmarks
-// run on it (--only drift: the drift check alone).
+// run on it (--only: those parts alone, e.g. --only distributions,export).
 // --against: the vector health page measured read-only on an existing database.
 // --outage: time to 503 with the database frozen, refused and stopped, time to recover, and the
 // audit chain's verification speed (scripts/bench/outage.ts).
@@ -24,12 +24,12 @@ import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
 import { outageBenchmarks } from './bench/outage';
 import { benchShadow, driftBenchmarks } from './bench/shadow';
-import { evaluationBenchmarks } from './bench-evaluations';
+import { EVALUATION_SECTIONS, evaluationBenchmarks, type EvaluationSection } from './bench-evaluations';
 import { fmt, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
 const USAGE = `Usage: npm run bench -- [--scale small|medium|large] [--easy] [--only generator]
-       npm run bench -- --existing [--only drift]
+       npm run bench -- --existing [--only drift|browse|distributions|export,...]
        npm run bench -- --against postgresql://.../db
        npm run bench -- --outage
 
@@ -44,7 +44,7 @@ baseline measured in the same run (see BENCHMARKS.md).
   --easy          the generator's separable vectors instead of realistic ones (recall near 1)
   --only generator  the two loads alone (binary COPY against batched INSERT), nothing after
   --existing      the evaluations and drift benchmarks on the database DATABASE_URL names, already
-                  filled (--only drift: the drift check alone)
+                  filled (--only: a comma-separated list of drift, browse, distributions, export)
   --against URL   the vector health page, read-only, on an existing database
   --outage        time to 503 with the database frozen, refused and stopped, and time to recover
   --help          this text
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
   if (values.existing) return benchExisting(adminUrl, values.only);
-  if (values.only !== undefined && values.only !== 'generator') throw new Error(`--only takes generator with --scale (drift with --existing)\n\n${USAGE}`);
+  if (values.only !== undefined && values.only !== 'generator') throw new Error(`--only takes generator with --scale (drift, browse, distributions or export with --existing)\n\n${USAGE}`);
   const scale = SCALES[scaleName];
   const easyLabel = values.easy ? ' (easy vectors)' : '';
   const dbName = `strata_bench_${process.pid}`;
@@ -205,7 +205,11 @@ async function against(dbUrl: string): Promise<void> {
 }
 
 async function benchExisting(url: string, only: string | undefined): Promise<void> {
-  if (only !== undefined && only !== 'drift') throw new Error('--only takes drift');
+  const parts = only === undefined ? ['drift', ...EVALUATION_SECTIONS] : only.split(',');
+  const known: string[] = ['drift', ...EVALUATION_SECTIONS];
+  const unknown = parts.filter((p) => !known.includes(p));
+  if (unknown.length) throw new Error(`--only takes ${known.join(', ')} (comma-separated), not ${unknown.join(', ')}`);
+  const sections = EVALUATION_SECTIONS.filter((s) => parts.includes(s)) as EvaluationSection[];
   const config = { ...readConfig(), databaseUrl: url };
   const k = knex(knexConfig({ kind: 'external', url }, config, { readTimeouts: false }));
   try {
@@ -215,12 +219,14 @@ async function benchExisting(url: string, only: string | undefined): Promise<voi
     const n = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
     const db = new URL(url).pathname.slice(1);
     const results = [];
-    if (only !== 'drift') {
-      console.error('Evaluations: browse depth, distributions, CSV export...');
-      results.push(...(await evaluationBenchmarks(k, url)));
+    if (sections.length) {
+      console.error(`Evaluations: ${sections.join(', ')}...`);
+      results.push(...(await evaluationBenchmarks(k, url, sections)));
     }
-    console.error('Drift against the replay of the applied migrations...');
-    results.push(...(await driftBenchmarks(k, config, `database ${db}`)));
+    if (parts.includes('drift')) {
+      console.error('Drift against the replay of the applied migrations...');
+      results.push(...(await driftBenchmarks(k, config, `database ${db}`)));
+    }
     console.log(`Strata benchmarks: database ${db} (${fmt(n)} evaluations), PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
     console.log(table(results));
   } finally {

@@ -184,6 +184,16 @@ describe('distributions', () => {
     expect(got.weekly).toEqual([]);
   });
 
+  it('say they are exact; asked for an estimate of so few rows, they are the same exact figures and say why', async () => {
+    const exact = await getDistributions(db.knex, distributionQuerySchema.parse({ bins: '10' }));
+    expect(exact.basis).toEqual({ kind: 'exact', reason: null });
+    const asked = await getDistributions(db.knex, distributionQuerySchema.parse({ bins: '10', mode: 'estimate' }));
+    expect(asked.basis).toEqual({ kind: 'exact', reason: expect.stringContaining('few enough to read them all') });
+    check(asked, rows, 10);
+    expect({ ...asked, basis: null }).toEqual({ ...exact, basis: null });
+    expect(() => distributionQuerySchema.parse({ mode: 'guess' })).toThrow(/'estimate' or 'exact'/);
+  });
+
   it('put every value in one bin when all values are equal', async () => {
     // The planted rows sit at midnight; the generated ones practically never do.
     const got = await getDistributions(db.knex, distributionQuerySchema.parse({ forum: '2', from: '2025-01-08T00:00:00Z', to: '2025-01-08T00:00:00.001Z' }));

@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { startExactCounts } from '../lib/diagnostics/vector/exact-counts';
 import { startRecall } from '../lib/diagnostics/vector/recall';
+import { findAnnTarget } from '../lib/diagnostics/vector/ann-target';
+import { boundFrom, exactNeighbours, indexScansOff, nearestArgs, nearestSql, type Neighbour } from '../lib/diagnostics/vector/ground-truth';
+import { readOnly, setLocal } from '../lib/diagnostics/read-only';
 import { startReindex } from '../lib/diagnostics/vector/reindex';
 import { getVectorHealth } from '../lib/diagnostics/vector/report';
 import { generate } from '../lib/generator/load';
@@ -70,6 +73,8 @@ describe('recall', () => {
     expect(at[1]!.current).toBe(true);
     expect(at[1]!.queries).toBe(20);
     expect(r.exact.p50Ms).toBeGreaterThan(0);
+    expect(r.exact).toMatchObject({ queries: 1 });
+    expect(r.exact.passMs).toBeGreaterThan(0);
     expect(await fingerprint('post_vectors')).toBe(before);
   });
 
@@ -79,6 +84,53 @@ describe('recall', () => {
     expect(r.points.map((p) => p.value)).toEqual([1, 5, 10, 20, 40]);
     for (const p of r.points) expect(p.recall).toBeGreaterThanOrEqual(0);
     await expect(startRecall(dbOf(), { index: { schema: 'public', name: 'nope' }, queries: 3, k: 5, timeLimitSeconds: 60 }, 'test')).rejects.toThrow(/No ivfflat or HNSW index/);
+  });
+});
+
+describe('the exact neighbours of many queries in one pass', () => {
+  it('are each query’s own exact search, with the index’s bound, without one, and read in block ranges', async () => {
+    const target = await findAnnTarget(db.knex, POST_INDEX);
+    const k = 10;
+    const got = await readOnly(
+      db.knex,
+      120_000,
+      async (trx) => {
+        const queries = (await trx.raw<{ rows: { q: string }[] }>('SELECT content_vector::text AS q FROM post_vectors WHERE vector_norm(content_vector) > 0 ORDER BY id LIMIT 12')).rows.map((r) => r.q);
+        // The index's answers at probes = 1: bounds, loose where it missed.
+        await setLocal(trx, 'ivfflat.probes', 1);
+        const answers: Neighbour[][] = [];
+        for (const q of queries) answers.push((await trx.raw<{ rows: Neighbour[] }>(nearestSql(target), nearestArgs(target, q, k))).rows);
+        const bounds = answers.map((a) => boundFrom([a], k));
+        // One query has no bound: it is searched on its own.
+        bounds[3] = null;
+        const steps: string[] = [];
+        const pass = await exactNeighbours(trx, target, queries, k, { bounds, ranges: 3, progress: (_d, _t, step) => steps.push(step) });
+        const whole = await exactNeighbours(trx, target, queries, k, { bounds: queries.map(() => 10) });
+        await indexScansOff(trx);
+        const alone: Neighbour[][] = [];
+        for (const q of queries) alone.push((await trx.raw<{ rows: Neighbour[] }>(nearestSql(target), nearestArgs(target, q, k))).rows);
+        return { pass, whole, alone, steps, bounds, answers };
+      },
+      { repeatableRead: true, vectorSchema: target.vectorSchema },
+    );
+    const key = (ns: Neighbour[]) => ns.map((n) => `${n.id}:${n.d}`).sort();
+    expect(got.alone.every((a) => a.length === 10)).toBe(true);
+    got.alone.forEach((a, i) => {
+      expect(key(got.pass[i]!), `query ${i}`).toEqual(key(a));
+      expect(key(got.whole[i]!), `query ${i}, bound 10`).toEqual(key(a));
+      // Nearest first.
+      expect(got.pass[i]!.map((n) => n.d)).toEqual([...got.pass[i]!.map((n) => n.d)].sort((x, y) => x - y));
+    });
+    // Some answers at probes = 1 miss a true neighbour: the truth did not come from the index.
+    expect(got.answers.some((a, i) => key(a).join() !== key(got.alone[i]!).join())).toBe(true);
+    expect(got.steps.filter((s) => s.includes('one pass'))).toHaveLength(3);
+    // Where probes = 1 found fewer than k rows there is no bound either.
+    const unbounded = got.bounds.filter((b) => b === null).length;
+    expect(unbounded).toBeGreaterThanOrEqual(1);
+    expect(unbounded).toBeLessThan(got.bounds.length);
+    expect(got.steps.filter((s) => s.includes('on its own'))).toHaveLength(unbounded);
+    expect(boundFrom([[{ id: '(0,1)', d: 0.2 }]], 2)).toBeNull();
+    expect(boundFrom([[{ id: '(0,1)', d: 0.2 }, { id: '(0,2)', d: 0.5 }], [{ id: '(0,3)', d: 0.1 }, { id: '(0,4)', d: 0.4 }]], 2)).toBe(0.4);
   });
 });
 

@@ -3,11 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import type { FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Button, ErrorText } from '@/components/ui/controls';
-import type { Distributions, MetricStats, QueryProblem } from '@/lib/schemas/evaluations';
+import type { Distributions, Interval, MetricStats, QueryProblem } from '@/lib/schemas/evaluations';
 import { PERCENTILES } from '@/lib/schemas/evaluations-plain';
+import { mergeReach, reachOf } from './chart-data';
 import { DistributionsView } from './distributions-view';
 import { ForumSelect } from './forum-select';
 import { fmtCount, fmtScore } from './format';
@@ -16,9 +17,30 @@ import { fieldProps, ProblemNotice } from './problem';
 import { DISTRIBUTION_KEYS as KEYS, distributionsRequest } from './url-state';
 
 const LABELS: Record<string, string> = { forum: 'Forum', from: 'Created from', to: 'Created to', bins: 'Bins' };
-const NUM = 'py-1.5 pr-3 text-right tabular-nums';
+const NUM = 'py-1.5 pr-3 text-right tabular-nums whitespace-nowrap';
 
-function StatsTable({ data, metric }: { data: Distributions; metric: 'quality' | 'relevance' }) {
+const fmtRange = (r: Interval | null | undefined, f: (v: number) => string) => (r ? `${f(r[0])}–${f(r[1])}` : null);
+
+/**
+ * A figure, and under it the estimate's 95 % interval. Once the exact figures replace an
+ * estimate, the interval's line stays in place, unseen, so that no row or column changes size.
+ */
+function Figure({ value, range, estimated, reserve }: { value: string; range: string | null; estimated: boolean; reserve: boolean }) {
+  return (
+    <td className={NUM}>
+      {value}
+      {reserve && (
+        <div className={`text-xs text-slate-600 dark:text-slate-400 ${estimated && range ? '' : 'invisible'}`} aria-hidden={!estimated || !range}>
+          {range ?? '\u00a0'}
+        </div>
+      )}
+    </td>
+  );
+}
+
+function StatsTable({ data, estimate, metric }: { data: Distributions; estimate: Distributions | null; metric: 'quality' | 'relevance' }) {
+  const estimated = data.basis.kind === 'estimate';
+  const reserve = estimate !== null;
   return (
     <table className="w-full text-left text-sm" data-testid={`stats-${metric}`}>
       <caption className="mb-1 text-left text-sm font-semibold capitalize">{metric}</caption>
@@ -40,24 +62,64 @@ function StatsTable({ data, metric }: { data: Distributions; metric: 'quality' |
       <tbody>
         {data.groups.map((g) => {
           const s: MetricStats = g[metric];
+          // The intervals shown (or kept in place) are the estimate's.
+          const r = estimate?.groups.find((e) => e.contentType === g.contentType)?.[metric].intervals;
+          const approx = (text: string) => (estimated ? `≈ ${text}` : text);
           return (
-            <tr key={g.contentType ?? '*'} className="border-b border-slate-100 dark:border-slate-800/60">
+            <tr key={g.contentType ?? '*'} className="border-b border-slate-100 align-top dark:border-slate-800/60">
               <th scope="row" className="py-1.5 pr-3 font-medium">{g.contentType === null ? 'all' : `${g.contentType}s`}</th>
-              <td className={NUM}>{fmtCount(s.count)}</td>
-              <td className={NUM}>{fmtCount(s.invalid)}</td>
-              <td className={NUM}>{fmtScore(s.mean)}</td>
+              <Figure value={approx(fmtCount(s.count))} range={fmtRange(r?.count, fmtCount)} estimated={estimated} reserve={reserve} />
+              <Figure value={approx(fmtCount(s.invalid))} range={fmtRange(r?.invalid, fmtCount)} estimated={estimated} reserve={reserve} />
+              <Figure value={approx(fmtScore(s.mean))} range={fmtRange(r?.mean, (v) => fmtScore(v))} estimated={estimated} reserve={reserve} />
               {s.percentiles.map((v, i) => (
-                <td key={i} className={NUM}>
-                  {fmtScore(v)}
-                </td>
+                <Figure key={i} value={approx(fmtScore(v))} range={fmtRange(r?.percentiles[i], (x) => fmtScore(x))} estimated={estimated} reserve={reserve} />
               ))}
-              <td className={NUM}>{fmtScore(s.min)}</td>
-              <td className={NUM}>{fmtScore(s.max)}</td>
+              {/* Exact in an estimate too. */}
+              <Figure value={fmtScore(s.min)} range={null} estimated={false} reserve={reserve} />
+              <Figure value={fmtScore(s.max)} range={null} estimated={false} reserve={reserve} />
             </tr>
           );
         })}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * How many evaluations, and what the figures are: an estimate (how it was made; the exact ones on
+ * their way) or exact. Two lines either way, so that nothing below moves when one replaces the other.
+ */
+function Basis({ data, afterEstimate, exact }: { data: Distributions; afterEstimate: boolean; exact: { pending: boolean; error: Error | null } }) {
+  const all = data.groups.find((g) => g.contentType === null)!;
+  const b = data.basis;
+  const note = 'text-xs text-slate-600 dark:text-slate-400';
+  if (b.kind === 'exact') {
+    return (
+      <div className="text-sm">
+        <p data-testid="distribution-total">
+          <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations.
+        </p>
+        <p role={afterEstimate ? 'status' : undefined} className={note} data-testid="distribution-basis">
+          {afterEstimate ? 'Exact figures, over every row: they have replaced the estimate.' : `Exact figures${b.reason ? `: ${b.reason}` : '.'}`}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="text-sm">
+      <p data-testid="distribution-total">
+        About <span className="font-semibold tabular-nums">{fmtCount(all.rows)}</span> evaluations
+        {all.rowsInterval && <> ({fmtRange(all.rowsInterval, fmtCount)})</>}.
+      </p>
+      {exact.error ? (
+        <ErrorText>The exact figures could not be computed ({exact.error.message}); these estimates stay.</ErrorText>
+      ) : (
+        <p role="status" className={note} data-testid="distribution-basis">
+          Estimated from {fmtCount(b.sampledRows)} rows on {fmtCount(b.sampledPages)} of the table’s pages ({b.percent < 1 ? b.percent.toFixed(2) : b.percent.toFixed(1)} %);
+          each range is a {Math.round(b.confidence * 100)} % interval.{exact.pending ? ' Computing the exact figures over every row…' : ''}
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -114,34 +176,47 @@ function Filters({ problem }: { problem: QueryProblem | null }) {
 export function DistributionsClient({ problem }: { problem: QueryProblem | null }) {
   const params = useSearchParams();
   const query = distributionsRequest(params);
-  const dist = useQuery({
-    queryKey: evaluationKeys.distributions(query),
-    queryFn: () => apiFetch<Distributions>(`/api/evaluations/distributions?${query}`),
+  const sep = query ? '&' : '';
+  // A quick estimate first (or the exact figures, when that is as quick), then the exact ones.
+  const first = useQuery({
+    queryKey: evaluationKeys.distributions(query, 'estimate'),
+    queryFn: () => apiFetch<Distributions>(`/api/evaluations/distributions?${query}${sep}mode=estimate`),
     staleTime: 60_000,
     enabled: problem === null,
   });
-  const all = dist.data?.groups.find((g) => g.contentType === null);
+  const exact = useQuery({
+    queryKey: evaluationKeys.distributions(query, 'exact'),
+    queryFn: () => apiFetch<Distributions>(`/api/evaluations/distributions?${query}${sep}mode=exact`),
+    staleTime: 60_000,
+    enabled: problem === null && (first.isError || first.data?.basis.kind === 'estimate'),
+  });
+  const estimate = first.data?.basis.kind === 'estimate' ? first.data : null;
+  const data = exact.data ?? first.data;
+  const reach = useMemo(() => mergeReach(estimate ? reachOf(estimate) : null, exact.data ? reachOf(exact.data) : null), [estimate, exact.data]);
+  const all = data?.groups.find((g) => g.contentType === null);
+  const failed = !data && (first.isError ? (exact.isError ? exact.error : null) : null);
   return (
     <>
       <Filters problem={problem} />
       {problem ? (
         <ProblemNotice problem={problem} labels={LABELS} clearHref="/evaluations/distributions" />
-      ) : dist.isPending ? (
+      ) : failed ? (
+        <ErrorText>Could not compute the distributions: {failed.message}</ErrorText>
+      ) : !data ? (
         <p role="status" className="text-sm">
-          Computing the distributions… (on a million rows this takes a few seconds)
+          Computing the distributions…
         </p>
-      ) : dist.isError ? (
-        <ErrorText>Could not compute the distributions: {dist.error.message}</ErrorText>
       ) : !all || all.rows === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">No evaluations in this forum and date range. Widen the filter or clear it.</p>
       ) : (
         <DistributionsView
-          data={dist.data}
-          all={all.rows}
+          data={data}
+          reach={reach}
+          total={<Basis data={data} afterEstimate={estimate !== null} exact={{ pending: exact.isPending, error: exact.isError ? exact.error : null }} />}
           stats={
             <div className="relative space-y-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Count, mean and percentiles">
-              <StatsTable data={dist.data} metric="quality" />
-              <StatsTable data={dist.data} metric="relevance" />
+              <StatsTable data={data} estimate={estimate} metric="quality" />
+              <StatsTable data={data} estimate={estimate} metric="relevance" />
             </div>
           }
         />

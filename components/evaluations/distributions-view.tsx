@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { Card } from '@/components/ui/card';
 import { ChartFrame } from '@/components/ui/chart-frame';
 import type { Distributions } from '@/lib/schemas/evaluations';
-import type { HistogramView } from './chart-data';
+import type { ChartReach, HistogramView } from './chart-data';
 import { fmtCount } from './format';
 import { HistogramChart, WeeklyChart } from './charts';
 import { Heatmap } from './heatmap';
@@ -44,7 +44,8 @@ function Radio({ name, checked, onChange, children }: { name: string; checked: b
   );
 }
 
-export function DistributionsView({ data, all, stats }: { data: Distributions; all: number; stats: ReactNode }) {
+/** `reach`: how far the axes go (both answers', when an estimate came first); `total`: the line that counts the evaluations. */
+export function DistributionsView({ data, total, stats, reach }: { data: Distributions; total: ReactNode; stats: ReactNode; reach: ChartReach | null }) {
   const [view, setView] = useUrlOption<HistogramView>('view', ['count', 'share']);
   const [y, setY] = useUrlOption('y', ['auto', 'zero'] as const);
   const typed = data.groups.filter((g) => g.contentType !== null);
@@ -53,14 +54,12 @@ export function DistributionsView({ data, all, stats }: { data: Distributions; a
       testId={`histogram-${metric}`}
       label={`Histogram of ${metric} scores by content type, ${view === 'count' ? 'as counts' : 'as each type’s share'}: ${typed.map((g) => `${fmtCount(g.rows)} ${g.contentType}s`).join(', ')}`}
     >
-      <HistogramChart groups={data.groups} metric={metric} view={view} />
+      <HistogramChart groups={data.groups} metric={metric} view={view} reach={reach?.histogram[metric][view]} />
     </ChartFrame>
   );
   return (
     <div className="space-y-6">
-      <p className="text-sm" data-testid="distribution-total">
-        <span className="font-semibold tabular-nums">{fmtCount(all)}</span> evaluations.
-      </p>
+      {total}
       <Choice legend="Histograms show">
         <Radio name="view" checked={view === 'count'} onChange={() => setView('count')}>
           counts
@@ -76,11 +75,11 @@ export function DistributionsView({ data, all, stats }: { data: Distributions; a
       <Card title="Count, mean and percentiles">{stats}</Card>
       <div className="grid gap-6 xl:grid-cols-2">
         <Card title="Quality × relevance">
-          <Heatmap heatmap={data.heatmap} />
+          <Heatmap heatmap={data.heatmap} reach={reach?.cells} />
         </Card>
         <Card title="Median per week">
           <ChartFrame testId="weekly-medians" label={`Median quality and relevance per week over ${data.weekly.filter((w) => w.contentType === null).length} weeks, with each week’s number of evaluations`}>
-            <WeeklyChart weekly={data.weekly} fromZero={y === 'zero'} />
+            <WeeklyChart weekly={data.weekly} fromZero={y === 'zero'} reach={reach ? { count: reach.weeklyCount, score: reach.weeklyScore } : undefined} />
           </ChartFrame>
           <label className="mt-3 flex items-center gap-2 text-sm">
             <input type="checkbox" checked={y === 'zero'} onChange={(e) => setY(e.target.checked ? 'zero' : 'auto')} />

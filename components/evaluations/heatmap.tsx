@@ -9,11 +9,14 @@ import { fmtCount } from './format';
 
 const M = { left: 64, right: 16, top: 4, bottom: 44 };
 
-export function Heatmap({ heatmap }: { heatmap: Distributions['heatmap'] }) {
+const cellText = (n: number, r: [number, number] | undefined) => (r ? `about ${fmtCount(n)} (95 % interval ${fmtCount(r[0])}–${fmtCount(r[1])})` : fmtCount(n));
+
+/** `reach`: the colour scale's top, when it must not move (an estimate followed by the exact counts). */
+export function Heatmap({ heatmap, reach = 0 }: { heatmap: Distributions['heatmap']; reach?: number }) {
   const rows = heatmap.quality.length;
   const cols = heatmap.relevance.length;
   if (rows === 0 || cols === 0) return <p className="text-sm">No finite scores to plot.</p>;
-  const max = Math.max(0, ...heatmap.counts.flat());
+  const max = Math.max(reach, ...heatmap.counts.flat());
   // Square cells as large as the width allows, 6 to 24 px.
   const cellFor = (width: number) => Math.max(6, Math.min(24, Math.floor((width - M.left - M.right) / Math.max(rows, cols))));
   const qEdge = (i: number) => (i < rows ? heatmap.quality[i]!.lo : heatmap.quality[rows - 1]!.hi);
@@ -41,7 +44,7 @@ export function Heatmap({ heatmap }: { heatmap: Distributions['heatmap'] }) {
                       strokeOpacity={0.1}
                       data-count={n}
                     >
-                      <title>{`quality ${range(heatmap.quality[qi]!.lo, heatmap.quality[qi]!.hi)}, relevance ${range(heatmap.relevance[ri]!.lo, heatmap.relevance[ri]!.hi)}: ${fmtCount(n)}`}</title>
+                      <title>{`quality ${range(heatmap.quality[qi]!.lo, heatmap.quality[qi]!.hi)}, relevance ${range(heatmap.relevance[ri]!.lo, heatmap.relevance[ri]!.hi)}: ${cellText(n, heatmap.intervals?.[qi]?.[ri])}`}</title>
                     </rect>
                   )),
                 )}

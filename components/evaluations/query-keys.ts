@@ -4,5 +4,5 @@ export const evaluationKeys = {
   forums: () => [...evaluationKeys.all, 'forums'] as const,
   page: (query: string) => [...evaluationKeys.all, 'page', query] as const,
   count: (filters: string) => [...evaluationKeys.all, 'count', filters] as const,
-  distributions: (query: string) => [...evaluationKeys.all, 'distributions', query] as const,
+  distributions: (query: string, mode: 'estimate' | 'exact') => [...evaluationKeys.all, 'distributions', query, mode] as const,
 };

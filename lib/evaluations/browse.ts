@@ -57,11 +57,12 @@ export function toEvaluationRow(r: Omit<RawRow, 'sort_value'>): EvaluationRow {
 }
 
 /**
- * One page in the order asked for: `limit + 1` rows are read to learn whether another page
- * follows. The keyset condition and ORDER BY match the (sort column, id) indexes, and the joins
- * that name the forum and the content run on that page only.
+ * The rows a page (or an export) reads, in the order asked for, without their select list: the
+ * keyset condition and ORDER BY match the (sort column, id) indexes, and the joins that name the
+ * forum (`f`) and the content (`t`, `p`) run on the rows the limit keeps only. `limit: null` reads
+ * every matching row.
  */
-export async function fetchPage(trx: Knex, req: PageRequest): Promise<{ rows: RawRow[]; more: boolean }> {
+export function pageSource(trx: Knex, req: Omit<PageRequest, 'limit'> & { limit: number | null }): { query: Knex.QueryBuilder; column: string; order: SortDir } {
   const { column, type } = SORT_COLUMN[req.sort];
   const backwards = req.before !== undefined;
   // Walking backwards from `before` reads the opposite order, then turns the page round.
@@ -83,38 +84,54 @@ export async function fetchPage(trx: Knex, req: PageRequest): Promise<{ rows: Ra
   if (cursor) {
     inner.whereRaw(`(??, e.id) ${ascending ? '>' : '<'} (CAST(? AS ${type}), ?)`, [`e.${column}`, cursor.v, cursor.i]);
   }
-  inner.orderBy([
-    { column: `e.${column}`, order },
-    { column: 'e.id', order },
-  ]);
-  inner.limit(req.limit + 1);
+  // Ordered below the joins only to take the first rows: the whole set is sorted once, above them.
+  if (req.limit !== null) {
+    inner.orderBy([
+      { column: `e.${column}`, order },
+      { column: 'e.id', order },
+    ]);
+    inner.limit(req.limit);
+  }
 
-  const rows = (await trx
+  const query = trx
     .from(inner.as('e'))
     .leftJoin('forums as f', 'f.id', 'e.forum_id')
     .leftJoin('topics as t', (j) => j.on('t.id', '=', 'e.content_id').andOnVal('e.content_type', '=', 'topic'))
     .leftJoin('posts as p', (j) => j.on('p.id', '=', 'e.content_id').andOnVal('e.content_type', '=', 'post'))
-    .select(
-      'e.id',
-      'e.forum_id',
-      'f.name as forum_name',
-      'e.content_type',
-      'e.content_id',
-      trx.raw('COALESCE(t.title, left(p.content, ?)) AS content', [POST_PREVIEW_CHARS]),
-      trx.raw('(t.id IS NULL AND p.id IS NULL) AS orphan'),
-      'e.quality_score',
-      'e.relevance_score',
-      'e.summary',
-      trx.raw(`to_json(e.created_at) #>> '{}' AS created_at`),
-      trx.raw(`to_json(??) #>> '{}' AS sort_value`, [`e.${column}`]),
-    )
     .orderBy([
       { column: `e.${column}`, order },
       { column: 'e.id', order },
-    ])) as RawRow[];
+    ]);
+  return { query, column, order };
+}
+
+/** The evaluated content as a list shows it: the topic's title or the post's first characters. */
+export const CONTENT_SQL = `COALESCE(t.title, left(p.content, ${POST_PREVIEW_CHARS}))`;
+export const ORPHAN_SQL = '(t.id IS NULL AND p.id IS NULL)';
+
+/**
+ * One page in the order asked for: `limit + 1` rows are read to learn whether another page
+ * follows.
+ */
+export async function fetchPage(trx: Knex, req: PageRequest): Promise<{ rows: RawRow[]; more: boolean }> {
+  const { query, column } = pageSource(trx, { ...req, limit: req.limit + 1 });
+  const rows = (await query.select(
+    'e.id',
+    'e.forum_id',
+    'f.name as forum_name',
+    'e.content_type',
+    'e.content_id',
+    trx.raw(`${CONTENT_SQL} AS content`),
+    trx.raw(`${ORPHAN_SQL} AS orphan`),
+    'e.quality_score',
+    'e.relevance_score',
+    'e.summary',
+    trx.raw(`to_json(e.created_at) #>> '{}' AS created_at`),
+    trx.raw(`to_json(??) #>> '{}' AS sort_value`, [`e.${column}`]),
+  )) as RawRow[];
   const more = rows.length > req.limit;
   const page = rows.slice(0, req.limit);
-  if (backwards) page.reverse();
+  if (req.before !== undefined) page.reverse();
   return { rows: page, more };
 }
 

@@ -1,38 +1,21 @@
 import 'server-only';
-// The current filter and sort as CSV, streamed: keyset batches of rows are read only as the
-// client takes the previous ones, so memory stays flat however many rows match. Batches (not
-// COPY TO STDOUT) because each batch is a short transaction of its own: the embedded database's
-// single connection is free between batches for the dashboard's other requests, and the same
-// code serves both kinds of database.
+// The current filter and sort as CSV, streamed, so memory stays flat however many rows match. On
+// a server, one COPY … TO STDOUT (export-copy.ts). On the embedded database, keyset batches read
+// only as the client takes the previous ones: each batch is a short transaction of its own, so
+// the embedded database's single connection is free between batches for the dashboard's other
+// requests. Both write the same bytes.
 import type { Knex } from 'knex';
+import type { Db } from '../db/knex';
 import type { Cursor, ExportQuery } from '../schemas/evaluations';
 import { log } from '../log';
 import { fetchPage } from './browse';
+import { CSV_HEADER, csvField } from './csv';
+import { exportCsvCopy } from './export-copy';
 import { readOnly } from './read';
 
-export const CSV_HEADER = [
-  'id',
-  'forum_id',
-  'forum',
-  'content_type',
-  'content_id',
-  'content',
-  'orphan',
-  'quality_score',
-  'relevance_score',
-  'summary',
-  'created_at',
-] as const;
+export { CSV_HEADER, csvField };
 
 export const EXPORT_BATCH_ROWS = 10_000;
-
-/** RFC 4180 quoting; text a spreadsheet would run as a formula is prefixed with an apostrophe. */
-export function csvField(v: unknown, text = false): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  if (text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 type Batch = Awaited<ReturnType<typeof fetchPage>>;
 
@@ -57,8 +40,13 @@ function csvRows(batch: Batch): string {
   return out;
 }
 
+/** The export for this database: COPY on a server, keyset batches on the embedded database. */
+export async function exportEvaluations(db: Db, q: ExportQuery): Promise<ReadableStream<Uint8Array>> {
+  return db.target.kind === 'embedded' ? exportCsv(db.knex, q) : exportCsvCopy(db.knex, q);
+}
+
 /**
- * Reads the first batch before it returns, so that a missing table or a failing query is an
+ * The batch export. Reads the first batch before it returns, so that a missing table or a failing query is an
  * error response rather than a broken download; the rest is read as the client pulls.
  */
 export async function exportCsv(knex: Knex, q: ExportQuery, batchRows = EXPORT_BATCH_ROWS): Promise<ReadableStream<Uint8Array>> {

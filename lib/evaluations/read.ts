@@ -32,13 +32,18 @@ export async function readOnly<T>(knex: Knex, fn: (trx: Knex.Transaction) => Pro
       { readOnly: true, isolationLevel: opts.snapshot ? 'repeatable read' : undefined },
     );
   } catch (err) {
-    if (isUndefinedTable(err)) throw new ApiError('not_found', NO_TABLES_MESSAGE);
-    if ((err as { code?: unknown } | null)?.code === '57014') {
-      const seconds = Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 100) / 10;
-      throw new ApiError('database_unavailable', `The database did not answer within ${seconds} s: narrow the filter and try again.`);
-    }
-    throw err;
+    throw readError(err, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
+}
+
+/** What a failed read says to the client: a missing table and a statement over its time, as such. */
+export function readError(err: unknown, timeoutMs: number): unknown {
+  if (isUndefinedTable(err)) return new ApiError('not_found', NO_TABLES_MESSAGE);
+  if ((err as { code?: unknown } | null)?.code === '57014') {
+    const seconds = Math.round(timeoutMs / 100) / 10;
+    return new ApiError('database_unavailable', `The database did not answer within ${seconds} s: narrow the filter and try again.`);
+  }
+  return err;
 }
 
 /** Whether the guide's tables that the evaluation pages read are there. */

@@ -10,3 +10,6 @@ export const CONTENT_TYPES = ['topic', 'post'] as const;
 export const SORT_LABEL: Record<SortKey, string> = { created_at: 'Created', quality: 'Quality', relevance: 'Relevance' };
 
 export const PERCENTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
+
+export const DISTRIBUTION_MODES = ['estimate', 'exact'] as const;
+export type DistributionMode = (typeof DISTRIBUTION_MODES)[number];

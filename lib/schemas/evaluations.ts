@@ -2,7 +2,7 @@
 // the pages that call them (no server imports). Every parameter is checked here: an unknown
 // one, an inverted range or a cursor that does not fit the sort is a 400 that names the field.
 import { z } from 'zod';
-import { CONTENT_TYPES, SORT_DIRS, SORT_KEYS, type SortDir, type SortKey } from './evaluations-plain';
+import { CONTENT_TYPES, DISTRIBUTION_MODES, SORT_DIRS, SORT_KEYS, type SortDir, type SortKey } from './evaluations-plain';
 import { instantSchema, parseInstantText } from './instant';
 
 export * from './evaluations-plain';
@@ -167,6 +167,9 @@ export const distributionQuerySchema = z
       .transform(Number)
       .refine((n) => n >= 5 && n <= 100, 'must be a whole number from 5 to 100')
       .default(20),
+    // `estimate`: a first answer from a sample of the table's pages, each figure with its 95 %
+    // interval (exact anyway when few rows match); `exact` (the default): every row.
+    mode: z.enum(DISTRIBUTION_MODES, { message: "must be 'estimate' or 'exact'" }).default('exact'),
   })
   .superRefine(checkRanges);
 export type DistributionQuery = z.infer<typeof distributionQuerySchema>;
@@ -209,6 +212,9 @@ export type EvaluationDetail = {
   others: { rows: (Pick<EvaluationRow, 'id' | 'quality' | 'relevance' | 'summary' | 'createdAt'> & { metadata: unknown })[]; total: number };
 };
 
+/** A 95 % interval around an estimated figure: [low, high]. */
+export type Interval = [low: number, high: number];
+
 export type MetricStats = {
   count: number;
   /** NULL, NaN or infinite: left out of every other figure. */
@@ -218,24 +224,61 @@ export type MetricStats = {
   max: number | null;
   /** p10, p25, p50, p75, p90 (percentile_cont). */
   percentiles: (number | null)[];
+  /** In an estimate only (min and max are exact there too). */
+  intervals?: { count: Interval; invalid: Interval; mean: Interval | null; percentiles: (Interval | null)[] };
 };
 
-export type Histogram = { lo: number; hi: number; count: number }[];
+/** `interval`: in an estimate only. */
+export type Histogram = { lo: number; hi: number; count: number; interval?: Interval }[];
 
 export type GroupDistribution = {
   /** A content type, or null for all of them together. */
   contentType: string | null;
   rows: number;
+  /** In an estimate only. */
+  rowsInterval?: Interval;
   quality: MetricStats;
   relevance: MetricStats;
   qualityHistogram: Histogram;
   relevanceHistogram: Histogram;
 };
 
+export type WeeklyDistribution = {
+  week: string;
+  contentType: string | null;
+  count: number;
+  qualityMedian: number | null;
+  relevanceMedian: number | null;
+  /** In an estimate only. */
+  intervals?: { count: Interval; qualityMedian: Interval | null; relevanceMedian: Interval | null };
+};
+
+/**
+ * What the figures were computed from. An estimate reads a sample of the table's pages
+ * (TABLESAMPLE SYSTEM): counts are scaled to the table, every estimated figure carries its 95 %
+ * interval, and the bin edges, minima, maxima and weeks are exact (so the exact answer that
+ * follows draws on the same axes). `reason` says why an estimate was asked for and the exact
+ * figures came instead.
+ */
+export type DistributionBasis =
+  | { kind: 'exact'; reason: string | null }
+  | {
+      kind: 'estimate';
+      method: 'TABLESAMPLE SYSTEM';
+      /** The share of the table's pages read, in %. */
+      percent: number;
+      sampledRows: number;
+      sampledPages: number;
+      /** The planner's count of the table's rows (pg_class.reltuples). */
+      tableRows: number;
+      confidence: number;
+    };
+
 export type Distributions = {
   bins: number;
+  basis: DistributionBasis;
   groups: GroupDistribution[];
-  /** Counts by quality bin (rows of the grid) and relevance bin (columns). */
-  heatmap: { quality: { lo: number; hi: number }[]; relevance: { lo: number; hi: number }[]; counts: number[][] };
-  weekly: { week: string; contentType: string | null; count: number; qualityMedian: number | null; relevanceMedian: number | null }[];
+  /** Counts by quality bin (rows of the grid) and relevance bin (columns); `intervals` in an estimate only. */
+  heatmap: { quality: { lo: number; hi: number }[]; relevance: { lo: number; hi: number }[]; counts: number[][]; intervals?: Interval[][] };
+  weekly: WeeklyDistribution[];
 };

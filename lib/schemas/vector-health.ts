@@ -219,7 +219,11 @@ export type RecallResult = {
   queriesPlanned: number;
   queriesMeasured: number;
   points: RecallPoint[];
-  exact: { p50Ms: number; p95Ms: number };
+  /**
+   * The exact search the index is compared with: the latency of one such search (index scans off;
+   * `queries` of them timed), and how long the one pass that found every query's exact top-k took.
+   */
+  exact: { p50Ms: number; p95Ms: number; queries: number; passMs: number };
   stoppedEarly: string | null;
 };
 

@@ -1,8 +1,9 @@
 import 'server-only';
-// Measured recall: rows of the table serve as queries; for each, the exact top-k (index scans
-// off) is compared with the index's top-k at each probes (ivfflat) or ef_search (HNSW) value, all
-// in one REPEATABLE READ, READ ONLY transaction, so both passes see the same rows and nothing is
-// written. A time limit stops the run; what was measured by then is kept.
+// Measured recall: rows of the table serve as queries; the index's top-k at each probes (ivfflat)
+// or ef_search (HNSW) value is compared with the exact top-k, found for every query in one pass
+// over the table (ground-truth.ts) and used for every value, all in one REPEATABLE READ, READ ONLY
+// transaction, so both see the same rows and nothing is written. A time limit stops the run; the
+// recall needs the whole pass, so a run stopped before its end says so and gives none.
 import type { Knex } from 'knex';
 import { ApiError } from '../../api/errors';
 import type { Db } from '../../db/knex';
@@ -13,6 +14,7 @@ import { isTimeout, readOnly, rows, setLocal } from '../read-only';
 import { parseOptions } from './ann-indexes';
 import { DEFAULT_EF_SEARCH, distanceOf, DISTANCE_OPERATORS, recommendedProbes } from './ann-rules';
 import { findAnnTarget, type AnnTarget } from './ann-target';
+import { boundFrom, exactNeighbours, nearestArgs, nearestSql, PASS_RANGES, type Neighbour } from './ground-truth';
 import { recallUncertainty } from './recall-stats';
 import { zeroTest } from './sample';
 
@@ -36,9 +38,20 @@ function quantile(sorted: number[], q: number): number {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-type Plan = { target: AnnTarget; setting: string; values: number[]; current: number | null; k: number; queries: number; deadline: number; limitSeconds: number };
+type Plan = {
+  target: AnnTarget;
+  setting: string;
+  values: number[];
+  current: number | null;
+  k: number;
+  queries: number;
+  deadline: number;
+  limitSeconds: number;
+  /** How far the run got: its first index answer, then the pass. */
+  reached: 'start' | 'sweep' | 'pass';
+};
 
-async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: number): Promise<string[]> {
+export async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: number): Promise<string[]> {
   const big = t.reltuples > 20_000;
   // SYSTEM sampling picks whole pages: ask for enough rows, and for at least 32 pages, so that a
   // small share of a table does not come back empty; widen it when it does.
@@ -61,92 +74,105 @@ async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: number): Pr
 
 async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise<RecallResult> {
   const t = p.target;
-  const op = t.operator!;
-  const cast = t.type;
-  const sql = `SELECT ctid::text AS id, (?? ${op} ?::${cast})::float8 AS d FROM ??.?? ORDER BY ?? ${op} ?::${cast} LIMIT ?`;
-  const args = (q: string) => [t.column, q, t.schema, t.table, t.column, q, p.k];
   const remaining = () => p.deadline - Date.now();
   const queries = await sampleQueries(trx, t, p.queries);
   if (queries.length === 0) throw new JobRefused(`${qualified(t.schema, t.table)} has no non-zero vectors in ${t.column} to use as queries`);
+  const annSteps = queries.length * p.values.length;
+  // The sweep, the one pass (about as long as one exact search per 20 block ranges), one exact search timed.
+  const total = annSteps + PASS_RANGES + 1;
+  const outOfTime = () => {
+    if (remaining() <= 0) throw new PassStopped();
+  };
 
-  const perValue = new Map<number, { recall: number[]; ms: number[]; hits: number; pairs: number }>(
-    p.values.map((v) => [v, { recall: [], ms: [], hits: 0, pairs: 0 }]),
-  );
-  const exactMs: number[] = [];
+  // The index's answers at each value, with their latency.
+  await setLocal(trx, 'enable_indexscan', 'on');
+  await setLocal(trx, 'enable_seqscan', 'off');
+  const answers: { found: Neighbour[]; ms: number }[][] = queries.map(() => []);
   const checked = new Set<number>();
-  const result = (): RecallResult => ({
-    index: { schema: t.schema, name: t.name, table: t.table, column: t.column, method: t.method, distance: distanceOf(t.opclass) },
-    setting: p.setting,
-    current: p.current,
-    k: p.k,
-    queriesPlanned: queries.length,
-    queriesMeasured: exactMs.length,
-    points: p.values.map((value): RecallPoint => {
-      const m = perValue.get(value)!;
-      const ms = [...m.ms].sort((a, b) => a - b);
-      const recall = m.recall.length ? m.recall.reduce((a, b) => a + b, 0) / m.recall.length : 0;
-      return {
-        value,
-        recall,
-        ...recallUncertainty(m.recall, m.hits, m.pairs, p.k),
-        p50Ms: round(quantile(ms, 0.5)),
-        p95Ms: round(quantile(ms, 0.95)),
-        queries: m.recall.length,
-        current: value === p.current,
-      };
-    }),
-    exact: (() => {
-      const ms = [...exactMs].sort((a, b) => a - b);
-      return { p50Ms: round(quantile(ms, 0.5)), p95Ms: round(quantile(ms, 0.95)) };
-    })(),
-    stoppedEarly: null,
-  });
-
   for (const [i, q] of queries.entries()) {
-    if (remaining() <= 0) break;
-    ctx.progress(i, queries.length, `query ${i + 1} of ${queries.length}: exact search`);
-    await setLocal(trx, 'statement_timeout', `${Math.max(1, remaining())}ms`);
-    for (const s of ['enable_indexscan', 'enable_bitmapscan', 'enable_indexonlyscan']) await setLocal(trx, s, 'off');
-    await setLocal(trx, 'enable_seqscan', 'on');
-    let t0 = performance.now();
-    const exact = await rows<{ id: string; d: number }>(trx.raw(sql, args(q)));
-    const tookExact = performance.now() - t0;
-    const kth = exact.length ? exact[exact.length - 1]!.d : Infinity;
-    const tolerance = Number.isFinite(kth) ? 1e-6 * Math.max(1, Math.abs(kth)) : 0;
-
-    await setLocal(trx, 'enable_indexscan', 'on');
-    await setLocal(trx, 'enable_seqscan', 'off');
-    const found: [value: number, recall: number, ms: number, hits: number][] = [];
     for (const value of p.values) {
-      ctx.progress(i, queries.length, `query ${i + 1} of ${queries.length}: ${p.setting} = ${value}`);
+      outOfTime();
+      ctx.progress(i * p.values.length + p.values.indexOf(value), total, `query ${i + 1} of ${queries.length}: ${p.setting} = ${value}`);
+      await setLocal(trx, 'statement_timeout', `${Math.max(1, remaining())}ms`);
       await setLocal(trx, p.setting, value);
       if (!checked.has(value)) {
-        const [plan] = await rows<{ 'QUERY PLAN': unknown }>(trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, args(q)));
+        const [plan] = await rows<{ 'QUERY PLAN': unknown }>(trx.raw(`EXPLAIN (FORMAT JSON) ${nearestSql(t)}`, nearestArgs(t, q, p.k)));
         const used = JSON.stringify(plan?.['QUERY PLAN'] ?? '').match(/"Index Name":"([^"]+)"/)?.[1];
         if (used !== t.name) {
           throw new JobRefused(`At ${p.setting} = ${value} the planner does not use ${t.name}${used ? ` (it uses ${used})` : ''}, so its recall cannot be measured this way.`);
         }
         checked.add(value);
       }
-      t0 = performance.now();
-      const ann = await rows<{ id: string; d: number }>(trx.raw(sql, args(q)));
-      const took = performance.now() - t0;
-      // A result counts when it is as near as the k-th exact neighbor: ties are not misses.
-      const hits = Math.min(exact.length, ann.filter((r) => r.d <= kth + tolerance).length);
-      found.push([value, exact.length ? hits / exact.length : 1, took, hits]);
+      const t0 = performance.now();
+      const found = await rows<Neighbour>(trx.raw(nearestSql(t), nearestArgs(t, q, p.k)));
+      answers[i]!.push({ found, ms: performance.now() - t0 });
+      p.reached = 'sweep';
     }
-    exactMs.push(tookExact);
-    for (const [value, recall, took, hits] of found) {
-      const m = perValue.get(value)!;
-      m.recall.push(recall);
-      m.ms.push(took);
-      m.hits += exact.length ? hits : 0;
-      m.pairs += exact.length;
-    }
-    ctx.partial(result());
   }
-  ctx.progress(exactMs.length, queries.length, 'done');
-  return result();
+
+  // The truth: every query's exact top-k in one pass over the table, used for every value.
+  outOfTime();
+  p.reached = 'pass';
+  const passStarted = performance.now();
+  const exact = await exactNeighbours(trx, t, queries, p.k, {
+    bounds: answers.map((a) => boundFrom(a.map((x) => x.found), p.k)),
+    progress: (done, of, step) => ctx.progress(annSteps + Math.round((done / Math.max(1, of)) * PASS_RANGES), total, step),
+    remaining,
+  });
+  const passMs = performance.now() - passStarted;
+
+  // One exact search of its own, timed: the latency the index's is compared with.
+  outOfTime();
+  ctx.progress(annSteps + PASS_RANGES, total, 'one exact search, timed');
+  await setLocal(trx, 'statement_timeout', `${Math.max(1, remaining())}ms`);
+  const t0 = performance.now();
+  await rows<Neighbour>(trx.raw(nearestSql(t), nearestArgs(t, queries[0]!, p.k)));
+  const exactMs = performance.now() - t0;
+
+  const points = p.values.map((value, v): RecallPoint => {
+    const recalls: number[] = [];
+    const ms: number[] = [];
+    let hits = 0;
+    let pairs = 0;
+    for (const [i, truth] of exact.entries()) {
+      const kth = truth.length ? truth[truth.length - 1]!.d : Infinity;
+      const tolerance = Number.isFinite(kth) ? 1e-6 * Math.max(1, Math.abs(kth)) : 0;
+      const a = answers[i]![v]!;
+      // A result counts when it is as near as the k-th exact neighbor: ties are not misses.
+      const h = Math.min(truth.length, a.found.filter((r) => r.d <= kth + tolerance).length);
+      recalls.push(truth.length ? h / truth.length : 1);
+      ms.push(a.ms);
+      hits += truth.length ? h : 0;
+      pairs += truth.length;
+    }
+    const sorted = [...ms].sort((a, b) => a - b);
+    return {
+      value,
+      recall: recalls.reduce((a, b) => a + b, 0) / recalls.length,
+      ...recallUncertainty(recalls, hits, pairs, p.k),
+      p50Ms: round(quantile(sorted, 0.5)),
+      p95Ms: round(quantile(sorted, 0.95)),
+      queries: recalls.length,
+      current: value === p.current,
+    };
+  });
+  ctx.progress(total, total, 'done');
+  return {
+    index: { schema: t.schema, name: t.name, table: t.table, column: t.column, method: t.method, distance: distanceOf(t.opclass) },
+    setting: p.setting,
+    current: p.current,
+    k: p.k,
+    queriesPlanned: queries.length,
+    queriesMeasured: queries.length,
+    points,
+    exact: { p50Ms: round(exactMs), p95Ms: round(exactMs), queries: 1, passMs: round(passMs) },
+    stoppedEarly: null,
+  };
+}
+
+/** The time limit came before the truth was complete: no recall can be given. */
+class PassStopped extends Error {
+  override name = 'PassStopped';
 }
 
 export async function startRecall(db: Db, input: RecallInput, startedBy: string): Promise<{ job: JobView; existing: boolean }> {
@@ -165,31 +191,27 @@ export async function startRecall(db: Db, input: RecallInput, startedBy: string)
   const limitSeconds = input.timeLimitSeconds;
   const job = await startJob(db, { kind: 'recall', key, subject: target.label, startedBy }, async (ctx) => {
     const deadline = Date.now() + limitSeconds * 1000;
-    let partial: RecallResult | null = null;
-    const keep: JobContext = { progress: ctx.progress, partial: (r) => ((partial = r as RecallResult), ctx.partial(r)) };
+    const plan: Plan = { target, setting, values: [], current: null, k: input.k, queries: input.queries, deadline, limitSeconds, reached: 'start' };
     try {
-      const res = await readOnly(
+      return await readOnly(
         db.knex,
         limitSeconds * 1000,
         async (trx) => {
           await trx.raw("SELECT '[1]'::vector");
           const [cur] = await rows<{ v: string | null }>(trx.raw('SELECT current_setting(?, true) AS v', [setting]));
-          const current = cur?.v ? Number(cur.v) : null;
-          const values = input.values ? [...new Set(input.values)].sort((a, b) => a - b) : defaultSweep(target.method, lists, input.k, current);
-          return measure(trx, { target, setting, values, current, k: input.k, queries: input.queries, deadline, limitSeconds }, keep);
+          plan.current = cur?.v ? Number(cur.v) : null;
+          plan.values = input.values ? [...new Set(input.values)].sort((a, b) => a - b) : defaultSweep(target.method, lists, input.k, plan.current);
+          return measure(trx, plan, ctx);
         },
         { repeatableRead: true, vectorSchema: target.vectorSchema },
       );
-      if (res.queriesMeasured < res.queriesPlanned) {
-        ctx.partial({ ...res, stoppedEarly: `The time limit (${limitSeconds} s) was reached after ${res.queriesMeasured} of ${res.queriesPlanned} queries.` });
-        throw new JobTimeout(`Stopped at the time limit of ${limitSeconds} s; the figures cover the queries measured by then.`);
-      }
-      return res;
     } catch (err) {
-      if (!isTimeout(err)) throw err;
-      const p = partial as RecallResult | null;
-      if (p) ctx.partial({ ...p, stoppedEarly: `The time limit (${limitSeconds} s) was reached after ${p.queriesMeasured} of ${p.queriesPlanned} queries.` });
-      throw new JobTimeout(`Stopped at the time limit of ${limitSeconds} s${p ? '; the figures cover the queries measured by then' : ' before the first query finished'}.`);
+      if (!isTimeout(err) && !(err instanceof PassStopped)) throw err;
+      throw new JobTimeout(
+        plan.reached === 'start'
+          ? `Stopped at the time limit of ${limitSeconds} s before the first query finished.`
+          : `Stopped at the time limit of ${limitSeconds} s before the exact neighbours of every query were found, which the recall needs. Raise the time limit or measure fewer queries.`,
+      );
     }
   });
   return { job, existing: false };

@@ -20,7 +20,10 @@ export default async function EvaluationDistributionsPage({ searchParams }: { se
   const checked = checkQuery(distributionQuerySchema, new URLSearchParams(query));
   const knex = async () => (await getDb()).knex;
   const reads: FirstRead[] = [{ queryKey: evaluationKeys.forums(), read: async () => ({ forums: await listForums(await knex()) }) }];
-  if (checked.ok) reads.push({ queryKey: evaluationKeys.distributions(query), read: async () => getDistributions(await knex(), checked.data) });
+  // The first answer: an estimate, or the exact figures when they are as quick (the client asks for them after an estimate).
+  if (checked.ok) {
+    reads.push({ queryKey: evaluationKeys.distributions(query, 'estimate'), read: async () => getDistributions(await knex(), { ...checked.data, mode: 'estimate' }) });
+  }
   return (
     <EvaluationsArea>
       <Prefetched reads={reads}>

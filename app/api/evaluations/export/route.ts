@@ -3,7 +3,7 @@ import { apiRoute } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayView } from '@/lib/auth/permissions';
-import { exportCsv } from '@/lib/evaluations/export';
+import { exportEvaluations } from '@/lib/evaluations/export';
 import { exportQuerySchema } from '@/lib/schemas/evaluations';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export const GET = apiRoute(async (req, ctx) => {
   const { db } = await authorize(req, ctx, mayView);
   const query = parseQuery(req, exportQuerySchema);
-  const stream = await exportCsv(db.knex, query);
+  const stream = await exportEvaluations(db, query);
   const day = new Date().toISOString().slice(0, 10);
   return new Response(stream, {
     headers: {

@@ -1,0 +1,375 @@
+import 'server-only';
+// The distributions' first answer: the exact answer's statements over a sample of the table's
+// pages (TABLESAMPLE SYSTEM, sized from the planner's count of the matching rows), counts scaled
+// to the table, every figure with its 95 % interval (sample-intervals.ts). What fixes the charts'
+// axes is exact, read through the indexes: each score's minimum and maximum (the bin edges), the
+// content types present and the weeks that have rows. The exact answer that follows therefore
+// draws on the same frame and only the bars and lines move.
+import type { Knex } from 'knex';
+import {
+  CONTENT_TYPES,
+  PERCENTILES,
+  type DistributionBasis,
+  type DistributionQuery,
+  type Distributions,
+  type Interval,
+  type MetricStats,
+} from '../schemas/evaluations';
+import { estimateMatching } from './count';
+import {
+  boundsQuery,
+  bucket,
+  DISTRIBUTION_SETTINGS,
+  distributionStatements,
+  evaluationsFrom,
+  finite,
+  scoreEnd,
+  shapeDistributions,
+  statement,
+  WEEK,
+  weekOf,
+  type Bounds,
+  type Filters,
+  type MetricKey,
+  type RawResults,
+  type SampleSpec,
+  type Statement,
+} from './distribution-sql';
+import { applyFilters } from './filters';
+import { readOnly } from './read';
+import { countInterval, fractionOf, meanInterval, PageTally, pooledDispersion, quantileIntervals, scaleOf, type PageSample, type SampledValues } from './sample-intervals';
+
+export type SamplingOptions = {
+  /** Matching rows the sample aims at. */
+  targetRows: number;
+  /** At or below this many matching rows (the planner's estimate) the exact figures come at once. */
+  exactUpToRows: number;
+  /** A sample that would read more of the table's pages than this (in %) is not worth it. */
+  maxPercent: number;
+  /** The fewest pages a sample reads, so that the intervals have pages enough to go on. */
+  minPages: number;
+  /** A sample that finds fewer matching rows than this (the estimate was wrong) gives way to the exact figures. */
+  minRows: number;
+  /** REPEATABLE's seed: the same pages each time, so that a reload shows the same estimate. */
+  seed: number;
+};
+
+export const SAMPLING: SamplingOptions = { targetRows: 30_000, exactUpToRows: 150_000, maxPercent: 20, minPages: 100, minRows: 2_000, seed: 1 };
+
+export const CONFIDENCE = 0.95;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+type SampleRow = { page: number; content_type: string; week_ms: number; q: number | null; r: number | null; qb: number | null; rb: number | null };
+type EndsRow = Record<string, number | boolean | null>;
+
+/** Exact: each score's ends over all types and per known type, and which types have rows. */
+function endsStatement(knex: Knex, filters: Filters): Statement {
+  const cols: (Knex.QueryBuilder | Knex.Raw)[] = [];
+  const ends = (prefix: string, type?: string) => {
+    for (const key of ['q', 'r'] as const) {
+      cols.push(scoreEnd(knex, filters, key, 'min', type).as(`${prefix}${key}lo`), scoreEnd(knex, filters, key, 'max', type).as(`${prefix}${key}hi`));
+    }
+  };
+  ends('');
+  CONTENT_TYPES.forEach((t, i) => {
+    ends(`t${i}_`, t);
+    const one = applyFilters(knex('content_evaluations as e'), filters, 'e').where('e.content_type', t).select(knex.raw('1'));
+    cols.push(knex.raw(`EXISTS ? AS ??`, [one, `t${i}_present`]));
+  });
+  return statement(knex.select(cols));
+}
+
+/** Exact: the weeks that have matching rows, one index probe a week (a loose index scan). */
+function weeksStatement(knex: Knex, filters: Filters): Statement {
+  const first = applyFilters(knex('content_evaluations as e'), filters, 'e').min('e.created_at');
+  const next = applyFilters(knex('content_evaluations as e'), filters, 'e')
+    .whereRaw(`e.created_at >= w.week + interval '7 days'`)
+    .min('e.created_at');
+  return statement(
+    knex.raw(
+      `WITH RECURSIVE w(week) AS (SELECT ${weekOf('?')} UNION ALL SELECT ${weekOf('?')} FROM w WHERE w.week IS NOT NULL)
+       SELECT to_json(week) #>> '{}' AS week FROM w WHERE week IS NOT NULL ORDER BY w.week`,
+      [first, next],
+    ),
+  );
+}
+
+/** The sampled rows themselves (a few tens of thousands), page by page, for the intervals. */
+function sampleRowsStatement(knex: Knex, q: DistributionQuery, sample: SampleSpec): Statement {
+  const filters = { forum: q.forum, from: q.from, to: q.to };
+  const rows = applyFilters(evaluationsFrom(knex, sample), filters, 'e')
+    .withMaterialized('b', boundsQuery(knex, filters))
+    .crossJoin(knex.raw('b'))
+    .select(
+      knex.raw('(e.ctid::text::point)[0] AS page'),
+      'e.content_type',
+      knex.raw(`extract(epoch FROM ${WEEK})::float8 * 1000 AS week_ms`),
+      knex.raw(`CASE WHEN ${finite('e.quality_score')} THEN e.quality_score::float8 END AS q`),
+      knex.raw(`CASE WHEN ${finite('e.relevance_score')} THEN e.relevance_score::float8 END AS r`),
+      knex.raw(bucket('q'), [q.bins, q.bins]),
+      knex.raw(bucket('r'), [q.bins, q.bins]),
+    )
+    .orderByRaw('1');
+  return statement(rows);
+}
+
+/** The pages the sample read that hold rows, and the rows on them, filter or not. */
+function samplePagesStatement(knex: Knex, sample: SampleSpec): Statement {
+  return statement(evaluationsFrom(knex, sample).select(knex.raw('count(DISTINCT (e.ctid::text::point)[0])::int AS pages'), knex.raw('count(*)::int AS rows')));
+}
+
+type Plan = { sample: SampleSpec; tableRows: number; tablePages: number } | { exactBecause: string };
+
+async function plan(trx: Knex.Transaction, filters: Filters, o: SamplingOptions): Promise<Plan> {
+  const t = (
+    await trx.raw<{ rows: { reltuples: number; pages: number }[] }>(
+      `SELECT c.reltuples::float8 AS reltuples, (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS pages
+         FROM pg_class c WHERE c.oid = to_regclass('content_evaluations')`,
+    )
+  ).rows[0];
+  if (!t || t.pages === 0) return { exactBecause: 'The table is empty.' };
+  const matching = await estimateMatching(trx, filters);
+  if (matching <= o.exactUpToRows) {
+    return { exactBecause: `About ${fmt(matching)} evaluations match (the planner's estimate): few enough to read them all at once.` };
+  }
+  const percent = Math.max((100 * o.targetRows) / matching, (100 * o.minPages) / t.pages);
+  if (percent > o.maxPercent) {
+    return { exactBecause: `A sample large enough would read ${Math.round(percent)} % of the table's pages: reading them all takes little longer.` };
+  }
+  return { sample: { percent, seed: o.seed }, tableRows: t.reltuples >= 0 ? t.reltuples : matching, tablePages: t.pages };
+}
+
+const round = ([lo, hi]: Interval): Interval => [Math.floor(lo), Math.ceil(hi)];
+const widen = (i: Interval | null, point: number | null): Interval | null =>
+  i === null || point === null ? i : [Math.min(i[0], point), Math.max(i[1], point)];
+
+/**
+ * Where each figure's tally sits in a PageTally: per group g (0 for all types, then each type the
+ * sample holds) and score m (0 quality, 1 relevance) the rows, finite and other values, the bins;
+ * then the grid's cells and each week's rows per group.
+ */
+function layout(groups: number, bins: number, weeks: number) {
+  const G = groups;
+  const B = bins;
+  return {
+    size: 5 * G + 2 * G * B + B * B + weeks * G,
+    rows: (g: number) => g,
+    finite: (m: number, g: number) => G + m * G + g,
+    other: (m: number, g: number) => 3 * G + m * G + g,
+    bin: (m: number, g: number, b: number) => 5 * G + (m * G + g) * B + (b - 1),
+    cell: (qb: number, rb: number) => 5 * G + 2 * G * B + (qb - 1) * B + (rb - 1),
+    week: (w: number, g: number) => 5 * G + 2 * G * B + B * B + w * G + g,
+  };
+}
+
+/**
+ * What the sample says beyond its counts: tallies by page, and each group's values (per score,
+ * and per week and score) for the percentiles' intervals. Pages are numbered 0, 1, 2... in the
+ * order the rows come (by page).
+ */
+function tallySample(rows: SampleRow[], bins: number, weeks: Map<number, number>) {
+  const types = new Map<string, number>();
+  for (const r of rows) if (!types.has(r.content_type)) types.set(r.content_type, types.size + 1);
+  const G = types.size + 1;
+  const at = layout(G, bins, weeks.size);
+  const tally = new PageTally(at.size);
+  const empty = () => ({ values: [] as number[], pages: [] as number[] });
+  const values: SampledValues[] = Array.from({ length: 2 * G }, empty);
+  const weekValues: SampledValues[] = Array.from({ length: 2 * G * weeks.size }, empty);
+  const push = (s: SampledValues, v: number, page: number) => {
+    s.values.push(v);
+    s.pages.push(page);
+  };
+  const score = (page: number, g: number, w: number | undefined, m: number, v: number | null, b: number | null) => {
+    if (v === null) {
+      tally.add(page, at.other(m, g));
+      return;
+    }
+    tally.add(page, at.finite(m, g), v);
+    tally.add(page, at.bin(m, g, b!));
+    push(values[m * G + g]!, v, page);
+    if (w !== undefined) push(weekValues[(w * G + g) * 2 + m]!, v, page);
+  };
+  let page = -1;
+  let last: number | null = null;
+  for (const row of rows) {
+    if (row.page !== last) {
+      page++;
+      last = row.page;
+    }
+    const w = weeks.get(row.week_ms);
+    const typed = types.get(row.content_type)!;
+    const { q, r, qb, rb } = row;
+    // The row counts in all types together (group 0) and in its own.
+    for (const g of [0, typed]) {
+      tally.add(page, at.rows(g));
+      if (w !== undefined) tally.add(page, at.week(w, g));
+      score(page, g, w, 0, q, qb);
+      score(page, g, w, 1, r, rb);
+    }
+    if (q !== null && r !== null) tally.add(page, at.cell(qb!, rb!));
+  }
+  const none = empty();
+  return {
+    tally,
+    at,
+    /** The group of a content type (0: all types); undefined when the sample has none of it. */
+    group: (type: string | null) => (type === null ? 0 : types.get(type)),
+    values: (m: number, g: number) => values[m * G + g] ?? none,
+    weekValues: (w: number, g: number, m: number) => weekValues[(w * G + g) * 2 + m] ?? none,
+  };
+}
+
+/**
+ * The sample's answer, counts scaled to the table, with intervals from the sampled rows, and the
+ * exact ends and weeks in place of the sample's.
+ */
+function assemble(
+  q: DistributionQuery,
+  raw: RawResults,
+  rows: SampleRow[],
+  ends: EndsRow,
+  weeks: string[],
+  p: { sample: SampleSpec; tableRows: number },
+  pages: PageSample,
+): Distributions {
+  const f = fractionOf(pages);
+  const weekIndex = new Map(weeks.map((w, i) => [Date.parse(w), i]));
+  const t = tallySample(rows, q.bins, weekIndex);
+  const num = (k: string) => (ends[k] as number | null) ?? null;
+  const bounds: Bounds = { qlo: num('qlo'), qhi: num('qhi'), rlo: num('rlo'), rhi: num('rhi') };
+  const basis: DistributionBasis = {
+    kind: 'estimate',
+    method: 'TABLESAMPLE SYSTEM',
+    percent: p.sample.percent,
+    sampledRows: rows.length,
+    sampledPages: pages.pages,
+    tableRows: Math.round(p.tableRows),
+    confidence: CONFIDENCE,
+  };
+  const out = shapeDistributions(q, raw, { bounds, basis });
+  const scale = (n: number) => Math.round(n * scaleOf(pages));
+  const count = (key: number, least = 0) => round(countInterval(t.tally.count(key), pages, least));
+  const pooled = (keys: number[]) => pooledDispersion(keys.map((k) => t.tally.count(k)), pages);
+  // Where the exact ends were read: all types (no prefix) and each known type (`t0_`...).
+  const endsPrefix = (type: string | null) => {
+    if (type === null) return '';
+    const i = CONTENT_TYPES.indexOf(type as (typeof CONTENT_TYPES)[number]);
+    return i >= 0 ? `t${i}_` : null;
+  };
+
+  for (const g of out.groups) {
+    const gi = t.group(g.contentType)!;
+    g.rows = scale(g.rows);
+    g.rowsInterval = count(t.at.rows(gi));
+    for (const [m, key, metric] of [[0, 'q', 'quality'], [1, 'r', 'relevance']] as const) {
+      const s: MetricStats = g[metric];
+      const prefix = endsPrefix(g.contentType);
+      const exactEnds = prefix === null ? null : { min: num(`${prefix}${key}lo`), max: num(`${prefix}${key}hi`) };
+      if (exactEnds) Object.assign(s, exactEnds);
+      const pct = quantileIntervals(t.values(m, gi), PERCENTILES, f, exactEnds ?? { min: bounds[`${key}lo`], max: bounds[`${key}hi`] });
+      s.intervals = {
+        count: count(t.at.finite(m, gi)),
+        invalid: count(t.at.other(m, gi)),
+        mean: widen(meanInterval(t.tally.sums(t.at.finite(m, gi)), f), s.mean),
+        percentiles: pct.map((i, n) => widen(i, s.percentiles[n] ?? null)),
+      };
+      s.count = scale(s.count);
+      s.invalid = scale(s.invalid);
+      const h = metric === 'quality' ? g.qualityHistogram : g.relevanceHistogram;
+      const d = pooled(h.map((_, i) => t.at.bin(m, gi, i + 1)));
+      h.forEach((bin, i) => {
+        bin.count = scale(bin.count);
+        bin.interval = count(t.at.bin(m, gi, i + 1), d);
+      });
+    }
+  }
+  const cells = out.heatmap.counts.flatMap((row, qi) => row.map((_, ri) => t.at.cell(qi + 1, ri + 1)));
+  const dCells = pooled(cells);
+  out.heatmap.intervals = out.heatmap.counts.map((row, qi) => row.map((_, ri) => count(t.at.cell(qi + 1, ri + 1), dCells)));
+  out.heatmap.counts = out.heatmap.counts.map((row) => row.map(scale));
+
+  // Every week that has rows, sampled or not; the types as sampled.
+  const sampled = new Map(out.weekly.map((w) => [`${w.week}|${w.contentType ?? '*'}`, w]));
+  out.weekly = weeks.flatMap((week) => [
+    sampled.get(`${week}|*`) ?? { week, contentType: null, count: 0, qualityMedian: null, relevanceMedian: null },
+    ...out.weekly.filter((w) => w.week === week && w.contentType !== null),
+  ]);
+  const slot = (w: Distributions['weekly'][number]) => ({ w: weekIndex.get(Date.parse(w.week))!, g: t.group(w.contentType)! });
+  const dWeeks = pooled(out.weekly.map((w) => t.at.week(slot(w).w, slot(w).g)));
+  for (const w of out.weekly) {
+    const { w: wi, g } = slot(w);
+    const median = (m: number, key: MetricKey, point: number | null) =>
+      widen(quantileIntervals(t.weekValues(wi, g, m), [0.5], f, { min: bounds[`${key}lo`], max: bounds[`${key}hi`] })[0]!, point);
+    w.intervals = { count: count(t.at.week(wi, g), dWeeks), qualityMedian: median(0, 'q', w.qualityMedian), relevanceMedian: median(1, 'r', w.relevanceMedian) };
+    w.count = scale(w.count);
+  }
+  return out;
+}
+
+/**
+ * The estimate, in one snapshot; or, when an estimate would not be quicker or not be sound (few
+ * matching rows, a sample that found too few), why the exact figures should be read instead.
+ */
+export async function estimateDistributions(
+  knex: Knex,
+  q: DistributionQuery,
+  o: SamplingOptions = SAMPLING,
+): Promise<Distributions | { exactBecause: string }> {
+  const filters = { forum: q.forum, from: q.from, to: q.to };
+  return readOnly(
+    knex,
+    async (trx) => {
+      await trx.raw(DISTRIBUTION_SETTINGS);
+      const p = await plan(trx, filters, o);
+      if ('exactBecause' in p) return p;
+      const run = async <T>(s: Statement) => (await trx.raw(s.knex.sql, s.knex.bindings)).rows as T;
+      const rows = await run<SampleRow[]>(sampleRowsStatement(knex, q, p.sample));
+      if (rows.length < o.minRows) {
+        return { exactBecause: `A ${p.sample.percent.toFixed(1)} % sample of the table's pages held only ${fmt(rows.length)} matching rows: too few for an estimate.` };
+      }
+      const [read] = await run<{ pages: number; rows: number }[]>(samplePagesStatement(knex, p.sample));
+      const pages: PageSample = { pages: read!.pages, rows: read!.rows, tablePages: p.tablePages };
+      const [ends] = await run<EndsRow[]>(endsStatement(knex, filters));
+      const weeks = (await run<{ week: string }[]>(weeksStatement(knex, filters))).map((w) => w.week);
+      const raw: unknown[][] = [];
+      for (const s of distributionStatements(knex, q, p.sample)) raw.push(await run<unknown[]>(s));
+      const answer = assemble(q, raw as RawResults, rows, ends!, weeks, p, pages);
+      // The types present: an exact check for the known ones (a rare type the sample missed still has its row).
+      const present = CONTENT_TYPES.filter((_, i) => ends![`t${i}_present`] === true);
+      for (const type of present) {
+        if (!answer.groups.some((g) => g.contentType === type)) answer.groups.push(emptyGroup(type, answer, ends!, CONTENT_TYPES.indexOf(type), pages));
+      }
+      // In the exact answer's order: the types by name, then all of them together.
+      answer.groups.sort((a, b) => Number(a.contentType === null) - Number(b.contentType === null) || String(a.contentType).localeCompare(String(b.contentType)));
+      return answer;
+    },
+    { snapshot: true, timeoutMs: 15_000 },
+  );
+}
+
+/** A type that has rows but none in the sample: no rows seen, an upper bound on how many. */
+function emptyGroup(type: string, d: Distributions, ends: EndsRow, t: number, pages: PageSample): Distributions['groups'][number] {
+  const none = round(countInterval({ n: 0, sumSq: 0 }, pages));
+  const stats = (key: MetricKey): MetricStats => ({
+    count: 0,
+    invalid: 0,
+    mean: null,
+    min: (ends[`t${t}_${key}lo`] as number | null) ?? null,
+    max: (ends[`t${t}_${key}hi`] as number | null) ?? null,
+    percentiles: PERCENTILES.map(() => null),
+    intervals: { count: none, invalid: none, mean: null, percentiles: PERCENTILES.map(() => null) },
+  });
+  const all = d.groups.find((g) => g.contentType === null)!;
+  const empty = (h: typeof all.qualityHistogram) => h.map((b) => ({ lo: b.lo, hi: b.hi, count: 0, interval: none }));
+  return {
+    contentType: type,
+    rows: 0,
+    rowsInterval: none,
+    quality: stats('q'),
+    relevance: stats('r'),
+    qualityHistogram: empty(all.qualityHistogram),
+    relevanceHistogram: empty(all.relevanceHistogram),
+  };
+}

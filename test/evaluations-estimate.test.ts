@@ -1,0 +1,133 @@
+// The distributions' first answer from a sample of the table's pages, against the exact answer on
+// the generator's data (seed 42, 60,000 evaluations): the estimate draws on the exact frame (bin
+// edges, ends, weeks, types), and its 95 % intervals hold the exact figures, also when the table
+// is written in score order (pages whose rows are alike), where the intervals must widen.
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { estimateDistributions, type SamplingOptions } from '../lib/evaluations/distribution-estimate';
+import { exactDistributions, getDistributions } from '../lib/evaluations/distributions';
+import { generate } from '../lib/generator/load';
+import { SCALES, type Scale } from '../lib/generator/scales';
+import { coverage, estimateChecks, holds } from '../lib/evaluations/estimate-checks';
+import { distributionQuerySchema, type Distributions } from '../lib/schemas/evaluations';
+import { freshTestDatabase } from './harness/db';
+
+const db = freshTestDatabase();
+const scale: Scale = { ...SCALES.small, topics: 200, postsPerTopic: 2, evaluations: 60_000 };
+
+/** Sized for this table: about 4,000 sampled rows of 60,000 (some 110 of its pages). */
+const SMALL_TABLE: SamplingOptions = { targetRows: 4_000, exactUpToRows: 20_000, maxPercent: 50, minPages: 30, minRows: 500, seed: 1 };
+
+function sameFrame(est: Distributions, exact: Distributions) {
+  expect(est.basis.kind).toBe('estimate');
+  expect(est.groups.map((g) => g.contentType)).toEqual(exact.groups.map((g) => g.contentType));
+  for (const g of exact.groups) {
+    const e = est.groups.find((x) => x.contentType === g.contentType)!;
+    for (const metric of ['quality', 'relevance'] as const) {
+      expect([e[metric].min, e[metric].max], `${g.contentType} ${metric} ends`).toEqual([g[metric].min, g[metric].max]);
+    }
+    expect(e.qualityHistogram.map((b) => [b.lo, b.hi])).toEqual(g.qualityHistogram.map((b) => [b.lo, b.hi]));
+    expect(e.relevanceHistogram.map((b) => [b.lo, b.hi])).toEqual(g.relevanceHistogram.map((b) => [b.lo, b.hi]));
+  }
+  expect(est.heatmap.quality).toEqual(exact.heatmap.quality);
+  expect(est.heatmap.relevance).toEqual(exact.heatmap.relevance);
+  const weeks = (d: Distributions) => d.weekly.filter((w) => w.contentType === null).map((w) => w.week);
+  expect(weeks(est)).toEqual(weeks(exact));
+}
+
+beforeAll(async () => {
+  await db.knex.migrate.latest();
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await generate(client, { scale, seed: 42, replace: false, method: db.mode === 'embedded' ? 'insert' : 'copy' });
+  } finally {
+    await client.end();
+  }
+}, 300_000);
+
+describe('the estimate of the distributions', () => {
+  it('draws on the exact frame, and its intervals hold the exact figures', async () => {
+    const q = distributionQuerySchema.parse({ mode: 'estimate' });
+    const est = await estimateDistributions(db.knex, q, SMALL_TABLE);
+    const exact = await exactDistributions(db.knex, q);
+    if ('exactBecause' in est) throw new Error(est.exactBecause);
+    expect(est.basis).toMatchObject({ kind: 'estimate', method: 'TABLESAMPLE SYSTEM', confidence: 0.95 });
+    if (est.basis.kind !== 'estimate') return;
+    expect(est.basis.sampledRows).toBeGreaterThan(2_000);
+    expect(est.basis.sampledRows).toBeLessThan(8_000);
+    expect(est.basis.percent).toBeCloseTo((100 * 4_000) / 60_000, 0);
+    sameFrame(est, exact);
+
+    const checks = estimateChecks(est, exact);
+    // 95 % intervals: about one in twenty may miss; the percentiles and totals are few and must hold.
+    for (const [what, match, least] of [
+      ['rows and counts', /(rows|count)$/, 0.9],
+      ['means', /mean$/, 0.9],
+      ['percentiles', /p\d$/, 0.9],
+      ['histogram bins', /bin \d+$/, 0.9],
+      ['grid cells', /^cell/, 0.9],
+      ['weekly counts', /^week .* count$/, 0.9],
+      ['weekly medians', /median (quality|relevance)$/, 0.9],
+    ] as const) {
+      const c = coverage(checks, match);
+      expect(c.n, what).toBeGreaterThan(0);
+      expect(c.share, `${what}: ${c.missed.join('; ')}`).toBeGreaterThanOrEqual(least);
+    }
+    const all = (d: Distributions) => d.groups.find((g) => g.contentType === null)!;
+    const a = all(est);
+    expect(a.rowsInterval![0]).toBeLessThanOrEqual(60_000);
+    expect(a.rowsInterval![1]).toBeGreaterThanOrEqual(60_000);
+    for (const metric of ['quality', 'relevance'] as const) {
+      a[metric].intervals!.percentiles.forEach((i, n) => expect(holds({ what: `p${n}`, interval: i, exact: all(exact)[metric].percentiles[n]! }), `all ${metric} p${n}`).toBe(true));
+    }
+    // Narrow enough to be worth showing: a few hundredths of a score, a few % of the rows.
+    const median = a.quality.intervals!.percentiles[2]!;
+    expect(median[1] - median[0]).toBeLessThan(0.03);
+    expect(a.rowsInterval![1] - a.rowsInterval![0]).toBeLessThan(60_000 * 0.15);
+  });
+
+  it('takes the forum and date filters, on the sample and on the frame', async () => {
+    const q = distributionQuerySchema.parse({ mode: 'estimate', forum: '1,2,3', from: '2025-05-01', to: '2025-11-30' });
+    const est = await estimateDistributions(db.knex, q, { ...SMALL_TABLE, exactUpToRows: 5_000 });
+    const exact = await exactDistributions(db.knex, q);
+    if ('exactBecause' in est) throw new Error(est.exactBecause);
+    const all = exact.groups.find((g) => g.contentType === null)!;
+    expect(all.rows).toBeGreaterThan(10_000);
+    expect(all.rows).toBeLessThan(50_000);
+    sameFrame(est, exact);
+    const checks = estimateChecks(est, exact);
+    expect(coverage(checks, /rows$/).share).toBe(1);
+    expect(coverage(checks, /p\d$/).share).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('widens its intervals when the pages hold alike rows (the table in score order)', async () => {
+    const q = distributionQuerySchema.parse({ mode: 'estimate' });
+    const before = await estimateDistributions(db.knex, q, SMALL_TABLE);
+    await db.knex.raw('CLUSTER content_evaluations USING content_evaluations_quality_score_id_idx');
+    await db.knex.raw('ANALYZE content_evaluations');
+    const after = await estimateDistributions(db.knex, q, SMALL_TABLE);
+    const exact = await exactDistributions(db.knex, q);
+    if ('exactBecause' in before || 'exactBecause' in after) throw new Error('no estimate');
+    const width = (d: Distributions, i: number) => {
+      const [lo, hi] = d.groups.find((g) => g.contentType === null)!.quality.intervals!.percentiles[i]!;
+      return hi - lo;
+    };
+    // Each page now holds a narrow band of quality scores: a sampled page says far less.
+    for (const i of [1, 2, 3]) expect(width(after, i), `p${i}`).toBeGreaterThan(2 * width(before, i));
+    const checks = estimateChecks(after, exact);
+    expect(coverage(checks, /quality p\d$/).share).toBeGreaterThanOrEqual(0.9);
+    // A bin's rows now sit on a few pages: one the sample missed is still within its interval.
+    expect(coverage(checks, /quality bin \d+$/).share).toBeGreaterThanOrEqual(0.9);
+    expect(coverage(checks, /^cell/).share).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('is the exact answer, saying why, when few rows match', async () => {
+    const q = distributionQuerySchema.parse({ mode: 'estimate', forum: '2' });
+    const got = await getDistributions(db.knex, q);
+    expect(got.basis).toEqual({ kind: 'exact', reason: expect.stringMatching(/^About [\d,]+ evaluations match \(the planner's estimate\): few enough/) });
+    const exact = await getDistributions(db.knex, { ...q, mode: 'exact' });
+    expect(exact.basis).toEqual({ kind: 'exact', reason: null });
+    expect({ ...got, basis: null }).toEqual({ ...exact, basis: null });
+  });
+});
