@@ -209,7 +209,13 @@ exports.down = async (knex) => { await knex.raw('DROP INDEX CONCURRENTLY lr_t_c_
       stdio: 'ignore',
     });
     const sleeper = async () =>
-      (await db.knex.raw<{ rows: { pid: number }[] }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`)).rows[0]?.pid;
+      // Only the migration's own statement: an idle connection of this test's pool shows this very
+      // query (which names pg_sleep(4) too) as its last one.
+      (
+        await db.knex.raw<{ rows: { pid: number }[] }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%SELECT pg_sleep(4)%' AND query NOT LIKE '%pg_stat_activity%' AND pid <> pg_backend_pid()`,
+        )
+      ).rows[0]?.pid;
     await expect.poll(sleeper, { timeout: 20_000 }).toBeTypeOf('number');
     const pid = (await sleeper())!;
 
