@@ -51,6 +51,11 @@ describe.skipIf(mode !== 'postgres')('jobs across processes', () => {
     }
   });
 
+  it('a job id that is not a UUID names no job (never a database error)', async () => {
+    expect(await getJob(dbOf(), 'no-such-job')).toBeNull();
+    expect(await getJob(dbOf(), '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
   it("follows another process's job to its end, progress included", async () => {
     const { id } = child({ JOB_KEY: 'follow', JOB_STEPS: '12', JOB_STEP_MS: '250' });
     const jobId = await id;

@@ -7,12 +7,12 @@ import knex from 'knex';
 import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { readConfig, type StrataConfig } from '../lib/config';
-import { readSnapshot } from '../lib/catalog/snapshot';
+import { managedExclusions, readSnapshot } from '../lib/catalog/snapshot';
 import { keepSpareEngine, spareUrl } from '../lib/shadow/embedded-engine';
 import { activeShadows, ShadowStoppedError } from '../lib/shadow/limits';
 import { ReplayUnavailableError } from '../lib/shadow/replay';
 import { templatePattern } from '../lib/shadow/scope';
-import { cleanupShadowLeftovers, withShadow } from '../lib/shadow/shadow';
+import { cleanupShadowLeftovers, forgetSavedReplays, replaySnapshot, sharedFlights, withShadow } from '../lib/shadow/shadow';
 import { GUIDE_MIGRATIONS } from './harness/migration-files';
 
 const { adminUrl } = inject('testDb');
@@ -110,6 +110,35 @@ describe.each(['embedded', 'server'] as const)('the %s shadow', (source) => {
     await expect(withShadow({ config: configFor(source), scope: 'shadow-test', applied: [...guideApplied, { name: '20990101000000_gone.ts', batch: 3 }] }, async () => 1)).rejects.toBeInstanceOf(
       ReplayUnavailableError,
     );
+  });
+});
+
+describe('callers of the same replay at the same time', () => {
+  it('share one shadow use; one who leaves does not stop it for the others; the last to leave stops it', async () => {
+    const config = configFor('embedded');
+    const req = { config, scope: 'shadow-share', applied: guideApplied };
+    const options = managedExclusions(config.migrationsTable);
+    forgetSavedReplays();
+    const leaver = new AbortController();
+    const calls = [replaySnapshot(req, options), replaySnapshot(req, options), replaySnapshot({ ...req, signal: leaver.signal }, options)];
+    await expect.poll(() => activeShadows()).toBe(1);
+    expect(sharedFlights()).toBe(1);
+    leaver.abort();
+    await expect(calls[2]).rejects.toMatchObject({ reason: 'cancelled' });
+    const [a, b] = await Promise.all(calls.slice(0, 2));
+    // The same catalog object: read once, on one shadow.
+    expect(a!.snapshot).toBe(b!.snapshot);
+    expect(Object.keys(a!.snapshot.tables).length).toBeGreaterThan(0);
+    expect(sharedFlights()).toBe(0);
+
+    forgetSavedReplays();
+    const only = new AbortController();
+    const alone = replaySnapshot({ ...req, signal: only.signal }, options);
+    await expect.poll(() => activeShadows()).toBe(1);
+    only.abort();
+    await expect(alone).rejects.toMatchObject({ reason: 'cancelled' });
+    await expect.poll(() => activeShadows(), { timeout: 20_000 }).toBe(0);
+    expect(sharedFlights()).toBe(0);
   });
 });
 

@@ -2,7 +2,8 @@
 // The matrix: each target's card (reachable, how far behind the previous one), then every
 // migration × every target, with filters for what differs and what is pending somewhere.
 import { useQuery } from '@tanstack/react-query';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
@@ -44,17 +45,26 @@ function TargetCard({ t, previous }: { t: TargetState; previous: TargetState | n
 }
 
 export function EnvironmentsClient() {
-  // The filters live in the URL, so a filtered matrix can be shared.
+  // The filters live in the URL, so a filtered matrix can be shared. The box follows the click at
+  // once; the URL is changed without a request, and a back or forward brings its filters back.
   const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const onlyDiff = params.get('differences') === '1';
-  const pendingSomewhere = params.get('pending') === '1';
+  const differences = params.get('differences') === '1';
+  const pending = params.get('pending') === '1';
+  const [filters, setFilters] = useState({ differences, pending });
+  const [url, setUrl] = useState({ differences, pending });
+  if (url.differences !== differences || url.pending !== pending) {
+    setUrl({ differences, pending });
+    setFilters({ differences, pending });
+  }
+  const onlyDiff = filters.differences;
+  const pendingSomewhere = filters.pending;
   const setFilter = (name: 'differences' | 'pending', on: boolean) => {
-    const next = new URLSearchParams(params);
+    setFilters((f) => ({ ...f, [name]: on }));
+    const next = new URLSearchParams(window.location.search);
     if (on) next.set(name, '1');
     else next.delete(name);
-    router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false });
+    const qs = next.toString();
+    window.history.replaceState(null, '', qs ? `?${qs}` : window.location.pathname);
   };
   const matrix = useQuery({ queryKey: ['targets', 'matrix'], queryFn: () => apiFetch<Matrix>('/api/targets/matrix'), refetchInterval: 30_000 });
   if (matrix.isPending) return <p role="status">Reading every target…</p>;

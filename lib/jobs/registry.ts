@@ -277,10 +277,13 @@ export class JobRefused extends Error {
 }
 
 /** One job, from whichever process runs or ran it. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function getJob(db: Db, id: string): Promise<JobView | null> {
   const own = jobs().get(id);
   if (own) return view(own);
-  if (!readable(db)) return null;
+  // Job ids are UUIDs; anything else names no job (and is not a value to send the database).
+  if (!readable(db) || !UUID.test(id)) return null;
   await settleStale(db.knex);
   const row = (await db.knex(JOBS).where({ id }).first()) as Row | undefined;
   return row ? fromRow(row) : null;

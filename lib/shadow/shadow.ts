@@ -11,7 +11,7 @@ import { describeTarget } from '../db/target';
 import { log } from '../log';
 import type { ReplayInfo, ShadowInfo } from '../schemas/shadow';
 import { EMBEDDED_ENGINE, EMBEDDED_EXTENSIONS, prepareSpare, startEmbeddedShadow } from './embedded-engine';
-import { acquireSlot, deadline, type Deadline } from './limits';
+import { acquireSlot, deadline, ShadowStoppedError, type Deadline } from './limits';
 import { extensionsNamed, replay, replayPlan, type AppliedMigration } from './replay';
 import { adminKnex, createWorkDatabase, dropLeftovers, saveTemplate, templateExists, templateName, type ServerDatabase } from './server-source';
 
@@ -211,13 +211,73 @@ export async function replaySnapshot(req: ShadowRequest, options: SnapshotOption
   const cacheKey = `${key}|${JSON.stringify(options)}`;
   const hit = snapshots.get(cacheKey);
   if (hit) return { ...hit, replay: { migrations: req.applied.length, reused: true } };
-  return withShadow(req, async (shadow) => {
-    const snapshot = await readSnapshot(shadow.knex, options);
-    snapshots.delete(cacheKey);
-    snapshots.set(cacheKey, { snapshot, info: shadow.info });
-    while (snapshots.size > SNAPSHOTS_KEPT) snapshots.delete(snapshots.keys().next().value!);
-    return { snapshot, info: shadow.info, replay: shadow.replay };
+  // Requests that arrive while the same replay is being read wait for that one instead of each
+  // starting a shadow of its own (a page opened in ten tabs, a reload, a burst of callers).
+  return joinFlight(cacheKey, req.signal, (signal) =>
+    withShadow({ ...req, signal }, async (shadow) => {
+      const snapshot = await readSnapshot(shadow.knex, options);
+      snapshots.delete(cacheKey);
+      snapshots.set(cacheKey, { snapshot, info: shadow.info });
+      while (snapshots.size > SNAPSHOTS_KEPT) snapshots.delete(snapshots.keys().next().value!);
+      return { snapshot, info: shadow.info, replay: shadow.replay };
+    }),
+  );
+}
+
+type Flight = { promise: Promise<unknown>; callers: number; controller: AbortController };
+const flights: Map<string, Flight> = ((globalThis as Record<string, unknown>).__strataShadowFlights ??= new Map()) as Map<string, Flight>;
+
+/**
+ * One `start(signal)` per key at a time, shared by every caller that asks for the key while it
+ * runs. A caller whose own signal fires leaves with ShadowStoppedError('cancelled'); the shared
+ * work is stopped only when the last caller has left.
+ */
+export function joinFlight<T>(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  let flight = flights.get(key);
+  if (!flight) {
+    const controller = new AbortController();
+    const created: Flight = { promise: Promise.resolve(), callers: 0, controller };
+    created.promise = start(controller.signal).finally(() => {
+      if (flights.get(key) === created) flights.delete(key);
+    });
+    flights.set(key, created);
+    flight = created;
+  }
+  const joined = flight;
+  joined.callers++;
+  return new Promise<T>((resolve, reject) => {
+    let left = false;
+    const leave = () => {
+      if (left) return false;
+      left = true;
+      joined.callers--;
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = () => {
+      if (!leave()) return;
+      if (joined.callers === 0) {
+        if (flights.get(key) === joined) flights.delete(key);
+        joined.controller.abort();
+      }
+      reject(new ShadowStoppedError('cancelled', 0));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    joined.promise.then(
+      (value) => {
+        if (leave()) resolve(value as T);
+      },
+      (err: unknown) => {
+        if (leave()) reject(err);
+      },
+    );
   });
+}
+
+/** How many shared shadow uses are under way in this process (for tests). */
+export function sharedFlights(): number {
+  return flights.size;
 }
 
 /** Forgets the saved replays and their catalogs kept in this process (the benchmark's uncached figures). */
