@@ -40,13 +40,25 @@ exports.down = async (knex) => { await knex.raw('DROP TABLE live_t'); };`,
 
     await page.getByRole('button', { name: 'Run pending (1)' }).click();
     const dialog = page.getByRole('dialog', { name: 'Run pending migrations' });
-    await dialog.getByRole('button', { name: 'Run 1 migration' }).click({ timeout: 60_000 });
-    const confirmedAt = Date.now();
+    const confirm = dialog.getByRole('button', { name: 'Run 1 migration' });
+    await expect(confirm).toBeEnabled({ timeout: 60_000 });
+    // Timed in the page (Playwright's own waiting polls too coarsely for this figure): from the
+    // click on Confirm to the Running panel in the document, before it is painted.
+    await page.evaluate(`(() => {
+      window.__confirmAt = null; window.__panelAt = null;
+      document.addEventListener('click', () => { if (window.__confirmAt === null) window.__confirmAt = performance.now(); }, true);
+      const seen = () => {
+        const s = document.querySelector('[data-testid="run-panel"] [data-testid="run-status"]');
+        if (window.__panelAt === null && s && s.textContent === 'Running') window.__panelAt = performance.now();
+      };
+      new MutationObserver(seen).observe(document, { childList: true, subtree: true, characterData: true });
+    })()`);
+    await confirm.click();
 
     // The Running panel with the current migration, and the buttons off with the reason.
     const panel = page.getByTestId('run-panel');
     await expect(panel.getByTestId('run-status')).toHaveText('Running');
-    const panelAfterMs = Date.now() - confirmedAt;
+    const panelAfterMs = Math.round(await page.evaluate<number>('window.__panelAt - window.__confirmAt'));
     await expect(panel.getByTestId('run-headline')).toHaveText('Running: 0 of 1 migration applied; now running 001_slow.js.');
     await expect(page.getByRole('button', { name: /Run pending/ })).toBeDisabled();
     await expect(page.getByTestId('actions-explanation')).toContainText('A run is in progress (by admin@e2e.test)');

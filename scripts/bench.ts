@@ -2,6 +2,7 @@
 // npm run bench -- --existing [--only drift|browse|distributions|export,...]
 // npm run bench -- --against postgresql://.../db
 // npm run bench -- --outage
+// npm run bench -- --embedded
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
 // evaluations area and the migrations console on the data it loaded. Each figure is printed with a
@@ -12,6 +13,7 @@
 // --against: the vector health page measured read-only on an existing database.
 // --outage: time to 503 with the database frozen, refused and stopped, time to recover, and the
 // audit chain's verification speed (scripts/bench/outage.ts).
+// --embedded: one query's cost on the embedded database through its gate (scripts/bench/embedded.ts).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -22,6 +24,7 @@ import { knexConfig } from '../lib/db/knex-config';
 import { generate, TABLES } from '../lib/generator/load';
 import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
+import { embeddedBenchmarks } from './bench/embedded';
 import { outageBenchmarks } from './bench/outage';
 import { benchShadow, driftBenchmarks } from './bench/shadow';
 import { EVALUATION_SECTIONS, evaluationBenchmarks, type EvaluationSection } from './bench-evaluations';
@@ -32,6 +35,7 @@ const USAGE = `Usage: npm run bench -- [--scale small|medium|large] [--easy] [--
        npm run bench -- --existing [--only drift|browse|distributions|export,...]
        npm run bench -- --against postgresql://.../db
        npm run bench -- --outage
+       npm run bench -- --embedded
 
 Benchmarks against the PostgreSQL in DATABASE_URL (the role needs CREATEDB), each figure beside a
 baseline measured in the same run (see BENCHMARKS.md).
@@ -47,6 +51,7 @@ baseline measured in the same run (see BENCHMARKS.md).
                   filled (--only: a comma-separated list of drift, browse, distributions, export)
   --against URL   the vector health page, read-only, on an existing database
   --outage        time to 503 with the database frozen, refused and stopped, and time to recover
+  --embedded      one query on the embedded database, replies sent at once against Nagle's delay
   --help          this text
 Page timings in the browser: npm run bench:pages -- --help. Bundle sizes: npm run bundle-budget.`;
 
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
         existing: { type: 'boolean', default: false },
         only: { type: 'string' },
         outage: { type: 'boolean', default: false },
+        embedded: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
   }
   if (values.against) return against(values.against);
   if (values.outage) return outage();
+  if (values.embedded) return embedded();
   const scaleName = values.scale as ScaleName;
   if (!['small', 'medium', 'large'].includes(scaleName)) throw new Error(`--scale must be small, medium or large\n\n${USAGE}`);
   const adminUrl = process.env.DATABASE_URL;
@@ -175,6 +182,12 @@ async function main(): Promise<void> {
     console.log(`Strata benchmarks: scale ${scaleName}${easyLabel}, PostgreSQL ${version}, ${os.cpus().length} cores, Node ${process.version}`);
     console.log(table(results));
   }
+}
+
+async function embedded(): Promise<void> {
+  const results = await embeddedBenchmarks();
+  console.log(`Strata embedded database benchmarks: ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(table(results));
 }
 
 async function outage(): Promise<void> {

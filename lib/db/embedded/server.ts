@@ -11,9 +11,10 @@ import { startGate, type Gate } from './gate';
 // lib/migrations/native-import.cjs is.
 const WORKER = path.join(process.cwd(), 'lib', 'db', 'embedded', 'pglite-worker.mjs');
 
-type Engine = { port: number; close(): Promise<void> };
+export type Engine = { port: number; close(): Promise<void> };
 
-function startEngine(pgdata: string, withVector: boolean): Promise<Engine> {
+/** The engine alone, on a private port, without the gate or the folder's lock (the benchmark's). */
+export function startEngine(pgdata: string, withVector: boolean): Promise<Engine> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: { pgdata, withVector } });
     const fail = (err: Error) => {
