@@ -16,6 +16,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The teardown drops the test databases a busy server kept a file from dropping.
+    teardownTimeout: 600_000,
     // Children such as `npm run migrate` inherit this; keep their output plain.
     // STRATA_AUTH_SECRET: a server database needs one (a fixed value is fine for tests).
     env: { NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', LOG_LEVEL: 'silent', STRATA_AUTH_SECRET: 'test-secret-for-the-vitest-suite-0123456789' },

@@ -28,17 +28,26 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function createPostgresDb(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `strata_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+// How long a test file waits to drop its database; what is not dropped by then is dropped by the
+// run's teardown (test/harness/global-setup.ts), so that a busy server never fails a test.
+const DROP_WAIT_MS = 20_000;
+
+async function createPostgresDb(adminUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   await admin.raw('CREATE DATABASE ??', [name]);
   await admin.destroy();
   return {
     url: withDatabase(adminUrl, name),
     async drop() {
-      const a = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-      await a.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-      await a.destroy();
+      const a = knex({ client: 'pg', connection: { connectionString: adminUrl, statement_timeout: DROP_WAIT_MS }, pool: { min: 0, max: 1 } });
+      try {
+        await a.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
+      } catch (err) {
+        console.warn(`[test database] ${name} was not dropped within ${DROP_WAIT_MS / 1000} s (${(err as Error).message}); the run's teardown drops it`);
+      } finally {
+        await a.destroy();
+      }
     },
   };
 }
@@ -48,10 +57,10 @@ export function freshTestDatabase(overrides: Partial<Pick<StrataConfig, 'migrati
   const db = {} as TestDb;
   let cleanup: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const { mode, adminUrl } = inject('testDb');
+    const { mode, adminUrl, prefix } = inject('testDb');
     const base = readConfig({});
     if (mode === 'postgres' && adminUrl) {
-      const created = await createPostgresDb(adminUrl);
+      const created = await createPostgresDb(adminUrl, prefix);
       db.url = created.url;
       db.target = { kind: 'external', url: created.url };
       db.env = { ...process.env, DATABASE_URL: created.url };
