@@ -53,6 +53,8 @@ exports.down = async (knex) => { await knex.raw('DROP TABLE live_t'); };`,
       };
       new MutationObserver(seen).observe(document, { childList: true, subtree: true, characterData: true });
     })()`);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname + new URL(r.url()).search));
     await confirm.click();
 
     // The Running panel with the current migration, and the buttons off with the reason.
@@ -92,6 +94,11 @@ exports.down = async (knex) => { await knex.raw('DROP TABLE live_t'); };`,
     await expectAccessible(third);
 
     await expect(panel.getByTestId('run-status')).toHaveText('Succeeded', { timeout: 60_000 });
+    // The panel was pushed the run's states (GET /api/live), not polling every second through 8 s.
+    expect(requests).toContain(`/api/live?run=${runId}`);
+    const polls = requests.filter((r) => r === `/api/migrations/runs/${runId}`).length;
+    console.log(`[embedded live] the panel's requests for the run: 1 stream, ${polls} polls`);
+    expect(polls).toBeLessThanOrEqual(2);
     const done = (await (await fetch(`${server.url}/api/migrations/runs/${runId}`, { headers: { cookie } })).json()) as { run: { durationMs: number } };
     expect(done.run.durationMs).toBeGreaterThanOrEqual(SLEEP_S * 1000);
     await expect(page.getByRole('button', { name: 'Roll back batch 1' })).toBeEnabled();

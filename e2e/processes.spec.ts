@@ -45,6 +45,19 @@ async function roundRobin(upstreams: string[]): Promise<Proxy> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, served, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** The events of a Server-Sent Events stream, read to its end. */
+async function readEvents(url: string, cookie: string): Promise<{ event: string; data: unknown }[]> {
+  const res = await fetch(url, { headers: { cookie, accept: 'text/event-stream' } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: /^data: (.*)$/m.exec(block)?.[1] }))
+    .filter((e): e is { event: string; data: string } => !!e.event && e.data !== undefined)
+    .map((e) => ({ event: e.event, data: JSON.parse(e.data) as unknown }));
+}
+
 test('jobs are answered by every dashboard process, and a job whose process died is marked failed', async () => {
   test.skip(!postgres, 'several processes share a server database: this run uses the embedded database, which serves one process (set TEST_DATABASE_URL)');
   test.setTimeout(240_000);
@@ -88,6 +101,8 @@ test('jobs are answered by every dashboard process, and a job whose process died
     });
     expect(started.status, await started.clone().text()).toBe(202);
     const { job } = (await started.json()) as { job: { id: string } };
+    // Pushed by the other process too (GET /api/live): its states, the last one final, then "end".
+    const pushed = readEvents(`${b.url}/api/live?job=${job.id}`, cookie);
     let last = await poll(job.id);
     while (last.status === 'running') {
       await new Promise((r) => setTimeout(r, 200));
@@ -97,6 +112,10 @@ test('jobs are answered by every dashboard process, and a job whose process died
     expect(last.status).toBe('done');
     expect(last.result).toMatchObject({ points: [{}, {}] });
     expect(new Set(proxy.served)).toEqual(new Set([a.url, b.url]));
+    const events = await pushed;
+    expect(events.at(-1)).toEqual({ event: 'end', data: {} });
+    expect(events.at(-2)).toMatchObject({ event: 'state', data: { id: job.id, status: 'done', result: { points: [{}, {}] } } });
+    expect(events.filter((e) => e.event === 'state').every((e) => (e.data as { id: string }).id === job.id)).toBe(true);
 
     // A rebuild held up by this test's lock on the table (reads still go through), then its process killed.
     const reindex = (server: ExtraServer) =>

@@ -66,6 +66,8 @@ const POLICY: Record<string, Policy> = {
   'GET /api/migrations/approvals': { access: 'viewer', ok: 200 },
   'POST /api/migrations/approvals/[id]': { access: 'admin', ok: 400, sample: '/api/migrations/approvals/00000000-0000-4000-8000-000000000000' },
   'GET /api/migrations/runs/[id]': { access: 'viewer', ok: 404, sample: '/api/migrations/runs/00000000-0000-4000-8000-000000000000' },
+  // Live progress of a run or a job: no such run here (a stream opens only for one that exists).
+  'GET /api/live': { access: 'viewer', ok: 404, sample: '/api/live?run=00000000-0000-4000-8000-000000000000' },
   // Without a targets file: one target, this dashboard's database.
   'GET /api/targets': { access: 'viewer', ok: 200 },
   'GET /api/targets/matrix': { access: 'viewer', ok: 200 },

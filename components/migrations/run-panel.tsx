@@ -3,9 +3,10 @@
 // failure that left migrations applied, the way back (roll back what it applied) or forward.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
+import { useLive } from '@/components/use-live';
 import { Button, ErrorText } from '@/components/ui/controls';
 import type { RunDetail } from '@/lib/schemas/migrations';
 import { migrationKeys } from './query-keys';
@@ -15,12 +16,17 @@ import { useNow } from './use-now';
 
 export function useRun(id: string, initial?: RunDetail) {
   const qc = useQueryClient();
+  const [following, setFollowing] = useState(true);
+  // Pushed while it runs (GET /api/live); polled every second when the stream is not open.
+  const streaming = useLive('run', id, migrationKeys.run(id), following);
   const run = useQuery({
     queryKey: migrationKeys.run(id),
     queryFn: () => apiFetch<{ run: RunDetail }>(`/api/migrations/runs/${id}`).then((r) => r.run),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' && q.state.data.outcomeKnown ? false : 1000),
+    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' && q.state.data.outcomeKnown ? false : streaming ? false : 1000),
   });
+  const finished = !!run.data && run.data.status !== 'running' && run.data.outcomeKnown;
+  if (finished && following) setFollowing(false);
   const ended = run.data && run.data.status !== 'running';
   useEffect(() => {
     if (ended) {

@@ -13,6 +13,7 @@ import { ApiError } from '../api/errors';
 import { readConfig } from '../config';
 import { embeddedBusy, holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
+import { announce, poke, topicKey } from '../live/hub';
 import { log } from '../log';
 import type { JobKind, JobStatus, JobView } from '../schemas/vector-health';
 
@@ -196,6 +197,7 @@ export async function startJob(
     db.knex(JOBS)
       .where({ id: entry.id, status: 'running' })
       .update({ progress: JSON.stringify(entry.progress), result: entry.result ? JSON.stringify(entry.result) : null, heartbeat_at: new Date() })
+      .then(() => announce(db.knex, db.target, topicKey('job', entry.id)))
       .catch((err: unknown) => log.warn({ err, jobId: entry.id }, 'could not record the job’s progress'))
       .finally(() => {
         writing = false;
@@ -210,10 +212,12 @@ export async function startJob(
     progress(done, total, step) {
       entry.progress = { done, total, step };
       dirty = true;
+      poke(topicKey('job', entry.id));
     },
     partial(result) {
       entry.result = result;
       dirty = true;
+      poke(topicKey('job', entry.id));
     },
   };
   // The follow-up (an audit record) and the final row are written before the job shows as
@@ -243,6 +247,7 @@ export async function startJob(
       })
       .catch((err: unknown) => log.error({ err, jobId: entry.id }, 'could not record the job’s end'));
     Object.assign(entry, final);
+    await announce(db.knex, db.target, topicKey('job', entry.id)).catch((err: unknown) => log.warn({ err, jobId: entry.id }, 'could not announce the end of the job'));
   };
   // On the embedded database the job holds the only connection: requests say so instead of waiting.
   const busy = { kind: 'job' as const, what: `${JOB_WHAT[spec.kind]} of ${spec.subject}`, id: entry.id, by: spec.startedBy };

@@ -14,6 +14,7 @@ import type { StrataConfig } from '../config';
 import { isConnectionError, retryWhileUnreachable } from '../db/connection-errors';
 import { holdingEmbedded } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
+import { announce, poke, topicKey } from '../live/hub';
 import { log } from '../log';
 import type { Actor } from '../schemas/auth';
 import type { RunApproval, RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
@@ -229,7 +230,7 @@ export async function startRun(
       liveRuns.delete(id);
       await session.close();
     }
-  });
+  }).finally(() => announce(db.knex, db.target, topicKey('run', id)).catch((err: unknown) => log.warn({ err, runId: id }, 'could not announce the end of the run')));
   done.catch((err: unknown) => log.error({ err, runId: id }, 'the run could not be recorded'));
   return { id, run: structuredClone(live.summary), done, databaseLost };
 }
@@ -247,6 +248,8 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
   let progressDue = false;
   let progressBusy = false;
   const progress = () => {
+    // This process's watchers read the run from memory; other processes learn of it by NOTIFY.
+    poke(topicKey('run', run.id));
     if (!session.tag) return;
     progressDue = true;
     if (progressBusy) return;
@@ -256,6 +259,7 @@ async function execute(db: Db, config: StrataConfig, session: RunSession, live: 
       db.knex(RUNS)
         .where({ id: run.id, status: 'running' })
         .update({ current_migration: run.currentMigration, migrations: JSON.stringify(run.migrations) })
+        .then(() => announce(db.knex, db.target, topicKey('run', run.id)))
         .catch((err: unknown) => log.warn({ err, runId: run.id }, 'could not record the run’s progress'))
         .finally(() => {
           progressBusy = false;
