@@ -79,6 +79,17 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await page.getByLabel('Only differences').check();
     await expect(page).toHaveURL(/[?&]differences=1/);
     await expect(page.getByTestId('matrix-row')).toHaveCount(1);
+    // Schemas compared: staging and production are alike; development has the table its migration made.
+    const compare = page.getByTestId('compare-card');
+    await compare.getByRole('button', { name: 'Compare' }).click();
+    await expect(compare.getByTestId('compare-none')).toBeVisible({ timeout: 60_000 });
+    await compare.getByLabel('Compare').selectOption('development');
+    await compare.getByRole('button', { name: 'Compare' }).click();
+    await expect(compare.getByTestId('compare-applied')).toContainText('Applied on Development and not on Production: 001_env_t.js.', { timeout: 60_000 });
+    const item = compare.getByTestId('compare-item');
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText('Only on Development: table env_t');
+    await expect(item).toContainText('Explained by migrations: Yes: the migration 001_env_t.js');
     await expectAccessible(page);
 
     // The colour stays on every page while this target is the one managed.

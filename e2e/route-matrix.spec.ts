@@ -71,6 +71,8 @@ const POLICY: Record<string, Policy> = {
   // Without a targets file: one target, this dashboard's database.
   'GET /api/targets': { access: 'viewer', ok: 200 },
   'GET /api/targets/matrix': { access: 'viewer', ok: 200 },
+  // Two target names are required; without them, 400 naming the fields.
+  'GET /api/targets/compare': { access: 'viewer', ok: 400 },
   'GET /api/vector-health': { access: 'viewer', ok: 200 },
   'GET /api/vector-health/builds': { access: 'viewer', ok: 200 },
   'GET /api/vector-health/jobs': { access: 'viewer', ok: 200 },

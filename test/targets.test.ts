@@ -15,6 +15,7 @@ import { closePeers } from '../lib/db/peers';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { decideRollback, listApprovals, requestRollback } from '../lib/migrations/approvals';
 import { startRun } from '../lib/migrations/runner';
+import { compareTargets } from '../lib/targets/compare';
 import { readMatrix } from '../lib/targets/matrix';
 import { checkPromotion } from '../lib/targets/promotion';
 import { targetsSetup } from '../lib/targets/registry';
@@ -139,6 +140,36 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     expect(t.staging).toMatchObject({ reachable: true, applied: 2, pending: 1, behindPrevious: 1 });
     expect(t.production).toMatchObject({ reachable: true, applied: 1, pending: 2, behindPrevious: 1, current: true, protected: true });
   });
+
+  it("compares staging's schema with production's: what the migrations explain, and what was done by hand", async () => {
+    const setup = targetsSetup();
+    const t = (n: string) => setup.targets.find((x) => x.name === n)!;
+    await prod.knex.raw('CREATE INDEX a_by_hand ON a (id)');
+    try {
+      const c = await compareTargets(config, t('staging'), t('production'));
+      expect(c).toMatchObject({ unreadable: null, problem: null, onlyOnA: ['002_b.js'], onlyOnB: [] });
+      expect(c.shadow?.kind).toBe('embedded');
+      const seen = c.differences!.map((d) => ({ kind: d.kind, name: d.name, change: d.change, explained: d.explained }));
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          // Staging has table b from 002_b.js, which production has not applied yet.
+          { kind: 'table', name: 'b', change: 'added', explained: true },
+          // Only production has the index made by hand: no migration explains it.
+          { kind: 'index', name: 'a_by_hand', change: 'removed', explained: false },
+        ]),
+      );
+      expect(seen).toHaveLength(2);
+      // The SQL makes production like staging.
+      expect(c.differences!.find((d) => d.name === 'a_by_hand')!.sql).toEqual(['DROP INDEX CONCURRENTLY a_by_hand']);
+
+      // A target that cannot be read is named, with why; nothing is compared.
+      const unreadable = await compareTargets(config, t('staging'), t('archive'));
+      expect(unreadable.unreadable).toEqual([{ target: 'archive', error: expect.stringMatching(/refused/i) }]);
+      expect(unreadable.differences).toBeNull();
+    } finally {
+      await prod.knex.raw('DROP INDEX a_by_hand');
+    }
+  }, 120_000);
 
   it('answers for every target although three cannot be read: each says why, and since when', async () => {
     const first = await readMatrix(config);

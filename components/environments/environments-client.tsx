@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';
+import { CompareCard } from './compare-card';
 import { Card, Notice } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
 import { Table } from '@/components/ui/table';
@@ -136,6 +137,7 @@ export function EnvironmentsClient() {
         </Table>
         {rows.length === 0 && <p className="mt-3 text-sm">No migration matches these filters.</p>}
       </Card>
+      <CompareCard targets={m.targets} />
     </div>
   );
 }

@@ -1,5 +1,7 @@
 // What the environments API answers: the targets of the targets file, their state, the matrix of
 // migrations × targets, and the "staging first" rule's verdicts. Types only (no zod at runtime).
+import type { SchemaChange } from './catalog';
+import type { ShadowInfo, ShadowProblem } from './shadow';
 
 export type TargetInfo = {
   name: string;
@@ -109,4 +111,29 @@ export type RollbackApproval = {
   decidedAt: string | null;
   /** The run the approval started. */
   runId: string | null;
+};
+
+/** One object that differs between two targets' schemas, and whether their migrations explain it. */
+export type TargetDifference = SchemaChange & {
+  /**
+   * True: the replays of what each target applied differ the same way (a migration one has and the
+   * other not yet). False: they do not (a change by hand, or drift). Null: the replays could not be
+   * made (see `problem`).
+   */
+  explained: boolean | null;
+};
+
+/** GET /api/targets/compare: what would make `b`'s schema like `a`'s. */
+export type TargetComparison = {
+  checkedAt: string;
+  a: TargetInfo;
+  b: TargetInfo;
+  /** The targets that could not be read, and why (then nothing else is filled in). */
+  unreadable: { target: string; error: string }[] | null;
+  /** Migrations applied on one and not on the other. */
+  onlyOnA: string[];
+  onlyOnB: string[];
+  differences: TargetDifference[] | null;
+  shadow: ShadowInfo | null;
+  problem: ShadowProblem | null;
 };
