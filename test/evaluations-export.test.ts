@@ -193,6 +193,38 @@ describe('CSV export through COPY', () => {
     expect(() => short.end()).toThrow(/middle of a row/);
   });
 
+  onServer('writes every time as to_json does, in any time zone: offsets with minutes, BC, infinity, microseconds', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const times = [
+        '2025-01-01 00:00:00+00',
+        '2025-06-30 23:59:59.999999+00',
+        '2025-03-01 12:34:56.78+00',
+        '1999-12-31 23:00:00.5-02:30',
+        '0044-03-15 12:00:00+00 BC',
+        '12345-01-01 00:00:00+00',
+        // Local mean time: an offset with seconds in Amsterdam (+00:19:32).
+        '1900-01-01 00:00:00+00',
+        'infinity',
+        '-infinity',
+      ];
+      for (const zone of ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Asia/Kathmandu', 'Europe/Amsterdam']) {
+        await client.query(`SELECT set_config('TimeZone', $1, false), set_config('DateStyle', 'ISO, MDY', false)`, [zone]);
+        const select = `SELECT 1, 1, 'f', 'post', 1, 'c', 'false', 0.5::real, 0.5::real, 's', t, NULL FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, n) ORDER BY n`;
+        const want = (await client.query<{ j: string }>(`SELECT to_json(t) #>> '{}' AS j FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, n) ORDER BY n`, [times])).rows.map((r) => r.j);
+        const sql = await withValues(client, select, [`{${times.map((t) => `"${t}"`).join(',')}}`]);
+        const chunks: Buffer[] = [];
+        const copy = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv)`));
+        for await (const c of copy) chunks.push(c as Buffer);
+        const rows = new CsvFromCopy().push(Buffer.concat(chunks)).toString().split('\r\n').filter(Boolean);
+        expect(rows.map((r) => r.split(',')[10]), zone).toEqual(want);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   onServer('puts filter values into the statement as literals of the placeholder types', async () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -5,8 +5,9 @@ import 'server-only';
 // over the bytes: CRLF line ends, the apostrophe before text a spreadsheet would run as a formula,
 // an empty text as nothing (COPY writes ""), quotes around text that starts or ends with
 // whitespace (COPY leaves it bare), and scores as JavaScript prints them (-0 as 0, exponents
-// only below 1e-6). Times are written as JSON writes them, in SQL. The same bytes as the batch
-// export, at nearly COPY's own speed: the SQL does next to nothing that plain COPY does not.
+// only below 1e-6), times as to_json writes them (a T between date and time, the offset's minutes
+// always). The same bytes as the batch export, at nearly COPY's own speed: the SQL does nothing
+// that plain COPY does not.
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -38,8 +39,9 @@ export function copyQuery(knex: Knex, q: ExportQuery): Knex.QueryBuilder {
     'e.quality_score',
     'e.relevance_score',
     'e.summary',
-    // As to_json writes it (2025-03-01T12:34:56.789+00:00), which the batch export reads.
-    knex.raw(`btrim(to_json(e.created_at)::text, '"')`),
+    // As PostgreSQL writes it in the ISO style (2025-03-01 12:34:56.789+00); CsvFromCopy mends it
+    // into what to_json writes and the batch export reads (2025-03-01T12:34:56.789+00:00).
+    'e.created_at',
     knex.raw('NULL'),
   );
 }
@@ -74,7 +76,30 @@ const COMMA = 0x2c;
 const QUOTE = 0x22;
 const APOSTROPHE = Buffer.from("'");
 const DQ = Buffer.from('"');
-const CRLF = Buffer.from('\r\n');
+
+/** The row's field (0-based) that is a time. */
+const TIME_FIELD = 10;
+const SPACE = 0x20;
+const COLON_00 = Buffer.from(':00');
+
+/**
+ * What turns a timestamptz as the ISO style writes it (2025-03-01 12:34:56.789+00, an offset in
+ * hours only when it has no minutes) into what to_json writes (2025-03-01T12:34:56.789+00:00):
+ * where the space before the time is (it becomes a T), and where ':00' goes (-1: nowhere). Null
+ * for infinity and -infinity, which both write alike.
+ */
+function timeMend(buf: Buffer, s: number, e: number): { space: number; insert: number } | null {
+  const space = buf.indexOf(SPACE, s);
+  if (space === -1 || space >= e) return null;
+  // The offset: the last sign after the time, then hh, then :mm only when the minutes are not 0.
+  for (let i = e - 1; i > space; i--) {
+    if (buf[i] === 0x2b || buf[i] === 0x2d) {
+      const hoursEnd = i + 3;
+      return { space, insert: hoursEnd === e || buf[hoursEnd] === SPACE ? hoursEnd : -1 };
+    }
+  }
+  return { space, insert: -1 };
+}
 
 /** The row's fields (0-based) that are text, and that are scores. */
 const TEXT_FIELD = [false, false, true, true, false, true, false, false, false, true, false, false];
@@ -155,7 +180,8 @@ export class CsvFromCopy {
   private carry: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): Buffer {
-    // A fresh buffer (the partial row before it, then the chunk): it is changed in place.
+    // A fresh buffer (the partial row before it, then the chunk): it is changed in place, and the
+    // output is its pieces with what is mended or inserted between them, joined once.
     const buf = Buffer.concat([this.carry, chunk]);
     const out: Buffer[] = [];
     let done = 0;
@@ -163,30 +189,31 @@ export class CsvFromCopy {
     const last = CSV_HEADER.length;
     rows: for (;;) {
       let s = rowStart;
-      let mends: { s: number; e: number; with: Buffer }[] | null = null;
+      // What this row needs: replaced spans and insertions, in order (applied once the row is whole).
+      const edits: { s: number; e: number; with: Buffer }[] = [];
+      let time: { space: number; insert: number } | null = null;
       for (let field = 0; field < last; field++) {
         const e = fieldEnd(buf, s);
         if (e === -1) break rows;
         if (buf[e] !== COMMA) throw new Error('the export met a row it did not expect');
-        const mend = TEXT_FIELD[field] ? mendText(buf, s, e) : SCORE_FIELD[field] ? mendScore(buf, s, e) : null;
-        if (mend) (mends ??= []).push({ s, e, with: mend });
+        if (field === TIME_FIELD) {
+          time = timeMend(buf, s, e);
+          if (time && time.insert !== -1) edits.push({ s: time.insert, e: time.insert, with: COLON_00 });
+        } else {
+          const mend = TEXT_FIELD[field] ? mendText(buf, s, e) : SCORE_FIELD[field] ? mendScore(buf, s, e) : null;
+          if (mend) edits.push({ s, e, with: mend });
+        }
         s = e + 1;
       }
-      // The empty last column: its line break ends the row.
+      // The empty last column: its line break ends the row, and its comma becomes the CR.
       if (s >= buf.length) break;
       if (buf[s] !== LF) throw new Error('the export met a row it did not expect');
-      if (mends) {
-        const parts: Buffer[] = [];
-        let at = rowStart;
-        for (const m of mends) {
-          parts.push(buf.subarray(at, m.s), m.with);
-          at = m.e;
-        }
-        parts.push(buf.subarray(at, s - 1), CRLF);
-        out.push(buf.subarray(done, rowStart), Buffer.concat(parts));
-        done = s + 1;
-      } else {
-        buf[s - 1] = CR;
+      // The row is whole: it is changed in place now (a partial one is read again, unchanged).
+      buf[s - 1] = CR;
+      if (time) buf[time.space] = 0x54; // T
+      for (const m of edits) {
+        out.push(buf.subarray(done, m.s), m.with);
+        done = m.e;
       }
       rowStart = s + 1;
     }
@@ -227,7 +254,8 @@ export async function exportCsvCopy(knex: Knex, q: ExportQuery): Promise<Readabl
   };
   try {
     await conn.query('BEGIN READ ONLY');
-    await conn.query("SELECT set_config('statement_timeout', $1, true)", [String(COPY_TIMEOUT_MS)]);
+    // The ISO style is what CsvFromCopy mends times from, whatever the server's default.
+    await conn.query("SELECT set_config('statement_timeout', $1, true), set_config('DateStyle', 'ISO, MDY', true)", [String(COPY_TIMEOUT_MS)]);
     const native = copyQuery(knex, q).toSQL().toNative();
     const sql = await withValues(conn, native.sql, native.bindings);
     copy = conn.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv)`));
@@ -274,7 +302,8 @@ export async function exportCsvCopy(knex: Knex, q: ExportQuery): Promise<Readabl
         await release(true);
       },
     },
-    // One chunk waiting at most: the next is read only once the client has taken this one.
-    { highWaterMark: 0 },
+    // A few chunks read ahead (about 64 kB each), so that reading COPY's output and sending the
+    // response overlap; memory stays flat whatever the number of rows.
+    { highWaterMark: 4 },
   );
 }
