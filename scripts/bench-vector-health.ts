@@ -53,7 +53,16 @@ async function groundTruth(db: Db, index: { schema: string; name: string }, sett
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recallQueries: number }): Promise<Result[]> {
+export type VectorHealthOptions = {
+  runs: number;
+  recallQueries: number;
+  /** The sweep's values of the index's setting; default the setting as found and the recommended start. */
+  recallValues?: number[];
+  /** How many queries the one-search-per-query baseline of the exact pass runs (default: recallQueries). */
+  truthQueries?: number;
+};
+
+export async function vectorHealthBenchmarks(db: Db, opts: VectorHealthOptions): Promise<Result[]> {
   const results: Result[] = [];
   await getVectorHealth(db, { expectedDimensions: 1536 }); // warm the catalog caches, as a second visit would
   const times: number[] = [];
@@ -83,7 +92,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recal
   const ann = report.ann.ok ? [...report.ann.data.indexes].sort((a, b) => b.sizeBytes - a.sizeBytes)[0] : undefined;
   if (ann) {
     // The setting as found (pgvector's default probes = 1) and the recommended start.
-    const values = [...new Set([ann.search.current ?? 1, ann.search.recommended])];
+    const values = opts.recallValues ?? [...new Set([ann.search.current ?? 1, ann.search.recommended])];
     console.error(`Measuring recall of ${ann.name} at ${ann.search.setting} = ${values.join(', ')} against exact search...`);
     const job = await settle(
       db,
@@ -107,8 +116,9 @@ export async function vectorHealthBenchmarks(db: Db, opts: { runs: number; recal
       baselineValue: `${(rr.exact.p50Ms / 1000).toFixed(1)} s`,
       ratio: `${(took(job) / rr.exact.p50Ms).toFixed(1)}x`,
     });
-    console.error(`Exact neighbours of ${opts.recallQueries} queries: one pass against one exact search each...`);
-    const g = await groundTruth(db, { schema: ann.schema, name: ann.name }, ann.search.setting, ann.search.recommended, opts.recallQueries, 10);
+    const truthQueries = opts.truthQueries ?? opts.recallQueries;
+    console.error(`Exact neighbours of ${truthQueries} queries: one pass against one exact search each...`);
+    const g = await groundTruth(db, { schema: ann.schema, name: ann.name }, ann.search.setting, ann.search.recommended, truthQueries, 10);
     results.push({
       name: `exact top-10 of ${g.queries} queries, one pass (the recall job's truth; ${g.same ? 'the same neighbours' : 'DIFFERENT neighbours'})`,
       value: `${(g.passMs / 1000).toFixed(1)} s`,

@@ -49,7 +49,9 @@ baseline measured in the same run (see BENCHMARKS.md).
   --only generator  the two loads alone (binary COPY against batched INSERT), nothing after
   --existing      the evaluations and drift benchmarks on the database DATABASE_URL names, already
                   filled (--only: a comma-separated list of drift, browse, distributions, export)
-  --against URL   the vector health page, read-only, on an existing database
+  --against URL   the vector health page, read-only, on an existing database; with it, --queries N
+                  (recall queries, default 10), --sweep 1,2,4,8,16 (the setting's values, default
+                  as found and recommended) and --truth-queries N (the per-query exact baseline)
   --outage        time to 503 with the database frozen, refused and stopped, and time to recover
   --embedded      one query on the embedded database, replies sent at once against Nagle's delay
   --help          this text
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
         scale: { type: 'string', default: 'small' },
         easy: { type: 'boolean', default: false },
         against: { type: 'string' },
+        queries: { type: 'string' },
+        sweep: { type: 'string' },
+        'truth-queries': { type: 'string' },
         existing: { type: 'boolean', default: false },
         only: { type: 'string' },
         outage: { type: 'boolean', default: false },
@@ -77,7 +82,15 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (values.against) return against(values.against);
+  if (values.against) {
+    const int = (v: string | undefined, name: string) => {
+      if (v === undefined) return undefined;
+      if (!/^[1-9][0-9]{0,3}$/.test(v)) throw new Error(`--${name} takes a whole number from 1 to 9999, not "${v}"\n\n${USAGE}`);
+      return Number(v);
+    };
+    const sweep = values.sweep?.split(',').map((v) => int(v, 'sweep')!);
+    return against(values.against, { recallQueries: int(values.queries, 'queries') ?? 10, recallValues: sweep, truthQueries: int(values['truth-queries'], 'truth-queries') });
+  }
   if (values.outage) return outage();
   if (values.embedded) return embedded();
   const scaleName = values.scale as ScaleName;
@@ -203,13 +216,13 @@ async function outage(): Promise<void> {
 }
 
 /** The vector health figures on an existing database, which is only read. */
-async function against(dbUrl: string): Promise<void> {
+async function against(dbUrl: string, opts: { recallQueries: number; recallValues?: number[]; truthQueries?: number }): Promise<void> {
   const config = { ...readConfig(), databaseUrl: dbUrl };
   const target = { kind: 'external' as const, url: dbUrl };
   const db = knex(knexConfig(target, config, { readTimeouts: false }));
   try {
     const [v] = (await db.raw<{ rows: { v: string }[] }>("SELECT current_setting('server_version') AS v")).rows;
-    const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, recallQueries: 10 });
+    const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, ...opts });
     console.log(`Strata benchmarks: vector health on ${new URL(dbUrl).pathname.slice(1)}, PostgreSQL ${v?.v}, ${os.cpus().length} cores, Node ${process.version}`);
     console.log(table(results));
   } finally {
