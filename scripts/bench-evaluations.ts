@@ -256,6 +256,8 @@ async function drain(stream: AsyncIterable<Uint8Array>, each?: () => void): Prom
  * COPY … TO STDOUT of the same join in the same order, alternately; its memory against building
  * the file in memory; and the keyset batches the embedded database uses, once.
  */
+const IN_MEMORY_MAX_ROWS = 1_000_000;
+
 async function csvExport(k: Knex, url: string): Promise<Result[]> {
   const q = exportQuerySchema.parse({});
   const rows = Number(((await k('content_evaluations').count({ n: '*' })) as { n: string }[])[0]!.n);
@@ -263,7 +265,9 @@ async function csvExport(k: Knex, url: string): Promise<Result[]> {
     await drain(await exportCsvCopy(k, q), sample);
     return rows;
   });
-  // Baseline for memory: the same rows read at once and the file built in memory.
+  // Baseline for memory: the same rows read at once and the file built in memory (at most the
+  // first million: ten million would not fit in Node's heap, which is the point).
+  const inMemoryRows = Math.min(rows, IN_MEMORY_MAX_ROWS);
   const inMemory = await peakMemory(async (sample) => {
     const all = await k.raw<{ rows: Record<string, unknown>[] }>(
       `SELECT e.id, e.forum_id, f.name, e.content_type, e.content_id, COALESCE(t.title, left(p.content, 240)) AS content,
@@ -271,7 +275,8 @@ async function csvExport(k: Knex, url: string): Promise<Result[]> {
          FROM content_evaluations e LEFT JOIN forums f ON f.id = e.forum_id
          LEFT JOIN topics t ON e.content_type = 'topic' AND t.id = e.content_id
          LEFT JOIN posts p ON e.content_type = 'post' AND p.id = e.content_id
-        ORDER BY e.created_at DESC, e.id DESC`,
+        ORDER BY e.created_at DESC, e.id DESC
+        LIMIT ${inMemoryRows}`,
     );
     const text = all.rows.map((r) => Object.values(r).join(',')).join('\r\n');
     sample();
@@ -304,14 +309,14 @@ async function csvExport(k: Knex, url: string): Promise<Result[]> {
     {
       name: `CSV export, ${fmt(rows)} rows, COPY streamed: most memory held (heap and buffers)`,
       value: mb(streamed.live),
-      baseline: 'all rows read, file built in memory',
+      baseline: inMemoryRows < rows ? `the first ${fmt(inMemoryRows)} rows read, file built in memory` : 'all rows read, file built in memory',
       baselineValue: mb(inMemory.live),
       ratio: `${(inMemory.live / Math.max(streamed.live, 1)).toFixed(0)}x less`,
     },
     {
       name: `CSV export, ${fmt(rows)} rows, COPY streamed: resident set growth`,
       value: mb(streamed.rss),
-      baseline: 'all rows read, file built in memory',
+      baseline: inMemoryRows < rows ? `the first ${fmt(inMemoryRows)} rows read, file built in memory` : 'all rows read, file built in memory',
       baselineValue: mb(inMemory.rss),
       ratio: `${(inMemory.rss / Math.max(streamed.rss, 1)).toFixed(0)}x less`,
     },

@@ -215,12 +215,15 @@ async function outage(): Promise<void> {
   console.log(table(results));
 }
 
-/** The vector health figures on an existing database, which is only read. */
+/** The vector health figures on an existing database, whose tables are only read. */
 async function against(dbUrl: string, opts: { recallQueries: number; recallValues?: number[]; truthQueries?: number }): Promise<void> {
   const config = { ...readConfig(), databaseUrl: dbUrl };
   const target = { kind: 'external' as const, url: dbUrl };
   const db = knex(knexConfig(target, config, { readTimeouts: false }));
   try {
+    // The jobs (exact counts, recall) are recorded in Strata's own schema, as a dashboard on this
+    // database would record them: made if missing. The guide's tables are only read.
+    await ensureStrataSchema(db);
     const [v] = (await db.raw<{ rows: { v: string }[] }>("SELECT current_setting('server_version') AS v")).rows;
     const results = await vectorHealthBenchmarks({ knex: db, target }, { runs: 5, ...opts });
     console.log(`Strata benchmarks: vector health on ${new URL(dbUrl).pathname.slice(1)}, PostgreSQL ${v?.v}, ${os.cpus().length} cores, Node ${process.version}`);

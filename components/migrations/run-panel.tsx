@@ -16,7 +16,8 @@ import { useNow } from './use-now';
 
 export function useRun(id: string, initial?: RunDetail) {
   const qc = useQueryClient();
-  const [following, setFollowing] = useState(true);
+  // A run already over when the page was made (the run page) is not followed.
+  const [following, setFollowing] = useState(() => !(initial && initial.status !== 'running' && initial.outcomeKnown));
   // Pushed while it runs (GET /api/live); polled every second when the stream is not open.
   const streaming = useLive('run', id, migrationKeys.run(id), following);
   const run = useQuery({

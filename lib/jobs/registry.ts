@@ -281,9 +281,9 @@ export class JobRefused extends Error {
   override name = 'JobRefused';
 }
 
-/** One job, from whichever process runs or ran it. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** One job, from whichever process runs or ran it. */
 export async function getJob(db: Db, id: string): Promise<JobView | null> {
   const own = jobs().get(id);
   if (own) return view(own);
