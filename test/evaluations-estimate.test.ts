@@ -16,7 +16,7 @@ const db = freshTestDatabase();
 const scale: Scale = { ...SCALES.small, topics: 200, postsPerTopic: 2, evaluations: 60_000 };
 
 /** Sized for this table: about 4,000 sampled rows of 60,000 (some 110 of its pages). */
-const SMALL_TABLE: SamplingOptions = { targetRows: 4_000, exactUpToRows: 20_000, maxPercent: 50, minPages: 30, minRows: 500, seed: 1 };
+const SMALL_TABLE: SamplingOptions = { targetRows: 4_000, exactUpToRows: 20_000, maxPercent: 50, quickPercent: 50, minPages: 30, minRows: 500, seed: 1 };
 
 function sameFrame(est: Distributions, exact: Distributions) {
   expect(est.basis.kind).toBe('estimate');
@@ -97,6 +97,27 @@ describe('the estimate of the distributions', () => {
     expect(all.rows).toBeLessThan(50_000);
     sameFrame(est, exact);
     const checks = estimateChecks(est, exact);
+    expect(coverage(checks, /rows$/).share).toBe(1);
+    expect(coverage(checks, /p\d$/).share).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('reads at most its quick share of the pages for a filter that leaves few rows, with wider intervals that still hold', async () => {
+    const q = distributionQuerySchema.parse({ mode: 'estimate', forum: '1,2,3', from: '2025-05-01', to: '2025-11-30' });
+    const full = await estimateDistributions(db.knex, q, { ...SMALL_TABLE, exactUpToRows: 5_000 });
+    const quick = await estimateDistributions(db.knex, q, { ...SMALL_TABLE, exactUpToRows: 5_000, quickPercent: 10 });
+    const exact = await exactDistributions(db.knex, q);
+    if ('exactBecause' in full || 'exactBecause' in quick) throw new Error('expected estimates');
+    if (full.basis.kind !== 'estimate' || quick.basis.kind !== 'estimate') throw new Error('expected estimates');
+    expect(full.basis.percent).toBeGreaterThan(10);
+    expect(quick.basis.percent).toBe(10);
+    expect(quick.basis.sampledRows).toBeLessThan(full.basis.sampledRows);
+    const width = (d: typeof quick) => {
+      const [lo, hi] = d.groups.find((g) => g.contentType === null)!.quality.intervals!.percentiles[2]!;
+      return hi - lo;
+    };
+    expect(width(quick)).toBeGreaterThan(width(full));
+    sameFrame(quick, exact);
+    const checks = estimateChecks(quick, exact);
     expect(coverage(checks, /rows$/).share).toBe(1);
     expect(coverage(checks, /p\d$/).share).toBeGreaterThanOrEqual(0.9);
   });
