@@ -2,15 +2,14 @@
 // the generator's data (seed 42, 60,000 evaluations): the estimate draws on the exact frame (bin
 // edges, ends, weeks, types), and its 95 % intervals hold the exact figures, also when the table
 // is written in score order (pages whose rows are alike), where the intervals must widen.
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateDistributions, type SamplingOptions } from '../lib/evaluations/distribution-estimate';
 import { exactDistributions, getDistributions } from '../lib/evaluations/distributions';
-import { generate } from '../lib/generator/load';
 import { SCALES, type Scale } from '../lib/generator/scales';
 import { coverage, estimateChecks, holds } from '../lib/evaluations/estimate-checks';
 import { distributionQuerySchema, type Distributions } from '../lib/schemas/evaluations';
 import { freshTestDatabase } from './harness/db';
+import { loadGenerated } from './harness/generated';
 
 const db = freshTestDatabase();
 const scale: Scale = { ...SCALES.small, topics: 200, postsPerTopic: 2, evaluations: 60_000 };
@@ -37,13 +36,7 @@ function sameFrame(est: Distributions, exact: Distributions) {
 
 beforeAll(async () => {
   await db.knex.migrate.latest();
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await generate(client, { scale, seed: 42, replace: false, method: db.mode === 'embedded' ? 'insert' : 'copy' });
-  } finally {
-    await client.end();
-  }
+  await loadGenerated(db, scale, 42);
 }, 300_000);
 
 describe('the estimate of the distributions', () => {

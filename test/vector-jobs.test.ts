@@ -1,6 +1,5 @@
 // The vector health page's background jobs on the generator's clustered data: measured recall,
 // exact counts of the planted problems, and an audited rebuild.
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { startExactCounts } from '../lib/diagnostics/vector/exact-counts';
@@ -10,11 +9,11 @@ import { boundFrom, exactNeighbours, indexScansOff, nearestArgs, nearestSql, typ
 import { readOnly, setLocal } from '../lib/diagnostics/read-only';
 import { startReindex } from '../lib/diagnostics/vector/reindex';
 import { getVectorHealth } from '../lib/diagnostics/vector/report';
-import { generate } from '../lib/generator/load';
 import { SCALES, type Scale } from '../lib/generator/scales';
 import { getJob } from '../lib/jobs/registry';
 import type { ExactCountsResult, JobView, RecallResult, ReindexResult } from '../lib/schemas/vector-health';
 import { freshTestDatabase } from './harness/db';
+import { loadGenerated } from './harness/generated';
 
 const db = freshTestDatabase();
 const scale: Scale = {
@@ -45,14 +44,7 @@ beforeAll(async () => {
   await db.knex.migrate.latest();
   // Jobs are recorded in Strata's own schema, as in a running dashboard.
   await ensureStrataSchema(db.knex);
-  // The embedded database takes one connection at a time: this one ends before knex needs its turn.
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await generate(client, { scale, seed: 42, replace: false, method: db.mode === 'embedded' ? 'insert' : 'copy' });
-  } finally {
-    await client.end();
-  }
+  await loadGenerated(db, scale, 42);
 });
 
 describe('recall', () => {

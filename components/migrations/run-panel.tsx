@@ -3,7 +3,7 @@
 // failure that left migrations applied, the way back (roll back what it applied) or forward.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';
 import { useLive } from '@/components/use-live';
@@ -14,20 +14,20 @@ import { RunView } from './run-view';
 import type { Undo } from './undo';
 import { useNow } from './use-now';
 
+const over = (r: RunDetail) => r.status !== 'running' && r.outcomeKnown;
+
 export function useRun(id: string, initial?: RunDetail) {
   const qc = useQueryClient();
-  // A run already over when the page was made (the run page) is not followed.
-  const [following, setFollowing] = useState(() => !(initial && initial.status !== 'running' && initial.outcomeKnown));
-  // Pushed while it runs (GET /api/live); polled every second when the stream is not open.
-  const streaming = useLive('run', id, migrationKeys.run(id), following);
+  // Pushed while it runs (GET /api/live); polled every second when the stream is not open. A run
+  // over (in the cache, or already when the page was made) is not followed.
+  const known = qc.getQueryData<RunDetail>(migrationKeys.run(id)) ?? initial;
+  const streaming = useLive('run', id, migrationKeys.run(id), !(known && over(known)));
   const run = useQuery({
     queryKey: migrationKeys.run(id),
     queryFn: () => apiFetch<{ run: RunDetail }>(`/api/migrations/runs/${id}`).then((r) => r.run),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' && q.state.data.outcomeKnown ? false : streaming ? false : 1000),
+    refetchInterval: (q) => (q.state.data && over(q.state.data)) || streaming ? false : 1000,
   });
-  const finished = !!run.data && run.data.status !== 'running' && run.data.outcomeKnown;
-  if (finished && following) setFollowing(false);
   const ended = run.data && run.data.status !== 'running';
   useEffect(() => {
     if (ended) {

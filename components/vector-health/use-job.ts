@@ -2,27 +2,27 @@
 // A background job followed through GET /api/live (polling GET /api/vector-health/jobs/{id} when
 // the stream is not open); its id lives in the URL,
 // so a reload (or a shared link) finds the job again.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { useLive } from '@/components/use-live';
 import type { JobView } from '@/lib/schemas/vector-health';
 import { vectorKeys } from './query-keys';
 
 export function useJob(id: string | null) {
-  const [ended, setEnded] = useState<string | null>(null);
-  // Pushed while it runs (GET /api/live); polled every second when the stream is not open.
-  const streaming = useLive('job', id, vectorKeys.job(id ?? ''), id !== null && ended !== id);
-  const job = useQuery({
+  const qc = useQueryClient();
+  // Pushed while it runs (GET /api/live); polled every second when the stream is not open. A job
+  // already over in the cache is not followed.
+  const known = id === null ? undefined : qc.getQueryData<JobView>(vectorKeys.job(id));
+  const streaming = useLive('job', id, vectorKeys.job(id ?? ''), id !== null && (known === undefined || known.status === 'running'));
+  return useQuery({
     queryKey: vectorKeys.job(id ?? ''),
     queryFn: async () => (await apiFetch<{ job: JobView }>(`/api/vector-health/jobs/${encodeURIComponent(id!)}`)).job,
     enabled: id !== null,
     retry: false,
     refetchInterval: (q) => (q.state.data?.status === 'running' && !streaming ? 1000 : false),
   });
-  if (id && job.data && job.data.id === id && job.data.status !== 'running' && ended !== id) setEnded(id);
-  return job;
 }
 
 export function useJobParam(param: 'recall' | 'counts' | 'reindex'): [string | null, (id: string | null) => void] {

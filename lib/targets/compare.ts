@@ -4,38 +4,30 @@ import 'server-only';
 // target has applied: a migration one has and the other has not yet) or not (a change made by
 // hand, or a migration whose effect differs: drift on one of them). The replays come from the
 // shadow database (lib/shadow), cached while the files are unchanged; both targets are only read.
-import type { Knex } from 'knex';
 import { diffSnapshots } from '../catalog/diff';
 import { managedExclusions, readSnapshot, type CatalogSnapshot } from '../catalog/snapshot';
 import type { StrataConfig } from '../config';
-import { getDb } from '../db/knex';
-import { peerKnex } from '../db/peers';
 import { databaseFailure } from '../db/failure';
 import { appliedMigrations } from '../migrations/plan';
 import type { SchemaChange } from '../schemas/catalog';
-import type { TargetComparison, TargetInfo } from '../schemas/targets';
+import type { TargetComparison } from '../schemas/targets';
 import { shadowProblem } from '../shadow/explain';
 import { ShadowStoppedError } from '../shadow/limits';
 import { liveScope } from '../shadow/scope';
 import { replaySnapshot } from '../shadow/shadow';
 import { targetInfo, type Target } from './registry';
+import { targetKnex } from './state';
 
-type Side = { knex: Knex; snapshot: CatalogSnapshot; applied: { name: string; batch: number }[]; scope: string };
-
-async function knexOf(target: Target): Promise<Knex> {
-  if (target.current) return (await getDb()).knex;
-  if (!target.url) throw new Error(`${target.urlEnv} is not set in this dashboard's environment`);
-  return peerKnex(target.url);
-}
+type Side = { snapshot: CatalogSnapshot; applied: { name: string; batch: number }[]; scope: string };
 
 async function readSide(target: Target, config: StrataConfig): Promise<Side> {
-  const knex = await knexOf(target);
+  const knex = await targetKnex(target);
   const [snapshot, applied, scope] = await Promise.all([
     readSnapshot(knex, managedExclusions(config.migrationsTable)),
     appliedMigrations(knex, config.migrationsTable),
     liveScope(knex, config),
   ]);
-  return { knex, snapshot, applied, scope };
+  return { snapshot, applied, scope };
 }
 
 /** What identifies a difference, for matching one between the live catalogs with one between the replays. */
@@ -94,4 +86,3 @@ export async function compareTargets(config: StrataConfig, a: Target, b: Target,
   return result;
 }
 
-export type { TargetInfo };

@@ -39,15 +39,19 @@ async function readApplied(k: Knex, table: string): Promise<AppliedHere[]> {
   return rows.map((r) => ({ name: r.name, batch: Number(r.batch), appliedAt: new Date(r.migration_time).toISOString(), checksum: r.checksum, by: r.actor_label }));
 }
 
+/** The connection to a target: this dashboard's own for its target, a peer pool for the others. */
+export async function targetKnex(target: Target): Promise<Knex> {
+  if (target.current) return (await getDb()).knex;
+  if (!target.url) throw new Error(`${target.urlEnv} is not set in this dashboard's environment`);
+  return peerKnex(target.url);
+}
+
 /** One target's applied migrations, within PEER_BOUNDS (this dashboard's own database within its usual bounds). */
 export async function readTarget(target: Target, config: StrataConfig): Promise<TargetRead> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   try {
-    let k: Knex;
-    if (target.current) k = (await getDb()).knex;
-    else if (!target.url) throw new Error(`${target.urlEnv} is not set in this dashboard's environment`);
-    else k = peerKnex(target.url);
+    const k = await targetKnex(target);
     const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
     let timer: NodeJS.Timeout | undefined;
     const applied = await Promise.race([
