@@ -67,7 +67,32 @@ describe('recall', () => {
     expect(r.exact.p50Ms).toBeGreaterThan(0);
     expect(r.exact).toMatchObject({ queries: 1 });
     expect(r.exact.passMs).toBeGreaterThan(0);
+    // On PostgreSQL the sweep is timed on a second connection beside the pass; the embedded database has one.
+    expect(r.timedBesidePass).toBe(db.mode !== 'embedded');
     expect(await fingerprint('post_vectors')).toBe(before);
+  });
+
+  it('times the sweep beside the pass on the same snapshot: a row committed meanwhile is seen by neither', async (ctx) => {
+    ctx.skip(db.mode === 'embedded', 'skipped on the embedded database: it lets one connection in at a time, so there is no second transaction to share a snapshot with');
+    const seen = await readOnly(
+      db.knex,
+      30_000,
+      async (trx) => {
+        const [{ s }] = (await trx.raw<{ rows: { s: string }[] }>('SELECT pg_export_snapshot() AS s')).rows as [{ s: string }];
+        const count = async (k: typeof trx) => Number((await k.raw<{ rows: { n: string }[] }>('SELECT count(*) AS n FROM forums')).rows[0]!.n);
+        const first = await count(trx);
+        // Committed after the snapshot was taken, on a connection of its own.
+        await db.knex('forums').insert({ name: 'added during the measurement', url: 'https://example.com/added' });
+        const beside = await readOnly(db.knex, 30_000, (trx2) => count(trx2), { repeatableRead: true, snapshot: s });
+        const fresh = Number((await db.knex('forums').count({ n: '*' }))[0]!.n);
+        return { first, beside, fresh };
+      },
+      { repeatableRead: true },
+    );
+    expect(seen.beside).toBe(seen.first);
+    expect(seen.fresh).toBe(seen.first + 1);
+    await db.knex('forums').where({ name: 'added during the measurement' }).delete();
+    await expect(readOnly(db.knex, 1_000, async () => 1, { repeatableRead: true, snapshot: "x'; DROP TABLE forums; --" })).rejects.toThrow(/not a snapshot/);
   });
 
   it('sweeps around √lists when no values are given, and refuses an index that does not exist', async () => {

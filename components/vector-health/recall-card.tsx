@@ -74,6 +74,12 @@ function ResultView({ r }: { r: RecallResult }) {
         runs) whose intervals overlap cannot be told apart. For about ±0.02, measure with {count(needed)} queries
         {needed > RECALL_LIMITS.queries.max ? ` (more than one measurement takes: run several of ${RECALL_LIMITS.queries.max} and compare)` : ''}.
       </p>
+      {r.timedBesidePass && (
+        <p className={`text-sm ${MUTED}`} data-testid="recall-timing">
+          The latencies were timed on a second connection while the exact pass read the whole table on the first, so they are those of a busy
+          server; both connections saw the same rows.
+        </p>
+      )}
       <ChartFrame testId="recall-chart" label={`Recall with its 95% interval and median latency by ${r.setting}. ${r.points.map((p) => `${r.setting} ${p.value}: recall ${p.recall.toFixed(2)} (${interval(p)}), ${p.p50Ms} ms`).join('; ')}`}>
         <RecallChart result={r} />
       </ChartFrame>

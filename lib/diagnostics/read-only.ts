@@ -10,11 +10,24 @@ export type ReadOnlyOptions = {
   repeatableRead?: boolean;
   /** The schema pgvector lives in, added to the search_path so its operators and functions resolve. */
   vectorSchema?: string | null;
+  /**
+   * A snapshot exported by another open transaction (pg_export_snapshot()): this one then sees
+   * exactly the rows that one does. Needs repeatableRead.
+   */
+  snapshot?: string;
 };
+
+// What pg_export_snapshot() returns, e.g. 00000003-0000001B-1: checked, since SET TRANSACTION SNAPSHOT takes no parameter.
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/i;
 
 export async function readOnly<T>(knex: Knex, timeoutMs: number, fn: (trx: Knex.Transaction) => Promise<T>, opts: ReadOnlyOptions = {}): Promise<T> {
   return knex.transaction(async (trx) => {
     await trx.raw(opts.repeatableRead ? 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'SET TRANSACTION READ ONLY');
+    if (opts.snapshot !== undefined) {
+      if (!opts.repeatableRead || !SNAPSHOT_ID.test(opts.snapshot)) throw new Error(`not a snapshot to share: ${JSON.stringify(opts.snapshot)}`);
+      // Before any other statement, as PostgreSQL requires.
+      await trx.raw(`SET TRANSACTION SNAPSHOT '${opts.snapshot}'`);
+    }
     await trx.raw("SELECT set_config('statement_timeout', ?, true)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
     if (opts.vectorSchema) {
       await trx.raw("SELECT set_config('search_path', concat_ws(', ', nullif(current_setting('search_path'), ''), quote_ident(?)), true)", [opts.vectorSchema]);

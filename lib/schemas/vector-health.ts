@@ -224,6 +224,11 @@ export type RecallResult = {
    * `queries` of them timed), and how long the one pass that found every query's exact top-k took.
    */
   exact: { p50Ms: number; p95Ms: number; queries: number; passMs: number };
+  /**
+   * The index's searches and the exact one were timed on a second connection while the pass read
+   * the table on the first (both on one snapshot): latencies of a busy server, not an idle one.
+   */
+  timedBesidePass: boolean;
   stoppedEarly: string | null;
 };
 

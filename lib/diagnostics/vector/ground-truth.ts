@@ -24,6 +24,8 @@ export type PassOptions = {
   remaining?: () => number;
   /** Block ranges to read the table in (PASS_RANGES by default). */
   ranges?: number;
+  /** Called before each statement; throws to stop the pass (work beside it failed). */
+  check?: () => void;
 };
 
 /** A query's top-k: the index's answer with index scans on, an exact search (one scan) with them off. */
@@ -67,6 +69,7 @@ export async function exactNeighbours(trx: Knex.Transaction, t: AnnTarget, queri
   const ranges = inPass.length === 0 ? 0 : (v?.n ?? 0) >= 140000 && blocks > wanted ? wanted : 1;
   const total = ranges + alone.length;
   const timeout = async () => {
+    opts.check?.();
     if (opts.remaining) await setLocal(trx, 'statement_timeout', `${Math.max(1, Math.round(opts.remaining()))}ms`);
   };
   await indexScansOff(trx);

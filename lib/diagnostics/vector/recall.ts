@@ -14,7 +14,7 @@ import { isTimeout, readOnly, rows, setLocal } from '../read-only';
 import { parseOptions } from './ann-indexes';
 import { DEFAULT_EF_SEARCH, distanceOf, DISTANCE_OPERATORS, recommendedProbes } from './ann-rules';
 import { findAnnTarget, type AnnTarget } from './ann-target';
-import { boundFrom, exactNeighbours, nearestArgs, nearestSql, PASS_RANGES, type Neighbour } from './ground-truth';
+import { boundFrom, exactNeighbours, indexScansOff, nearestArgs, nearestSql, PASS_RANGES, type Neighbour } from './ground-truth';
 import { recallUncertainty } from './recall-stats';
 import { zeroTest } from './sample';
 
@@ -49,6 +49,8 @@ type Plan = {
   limitSeconds: number;
   /** How far the run got: its first index answer, then the pass. */
   reached: 'start' | 'sweep' | 'pass';
+  /** A second connection to time the index beside the pass (null on the embedded database's one connection). */
+  side: { knex: Knex; vectorSchema: string | null } | null;
 };
 
 export async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: number): Promise<string[]> {
@@ -72,62 +74,135 @@ export async function sampleQueries(trx: Knex.Transaction, t: AnnTarget, n: numb
   }
 }
 
+type Answer = { found: Neighbour[]; ms: number };
+
+/**
+ * The index's answer to every query at each value, timed: answers[value][query]. Value by value,
+ * so that each setting is set once; the planner is asked first whether it uses the index at all.
+ */
+async function searchAll(trx: Knex.Transaction, p: Plan, queries: string[], values: number[], step: (label: string) => void, check: () => void): Promise<Answer[][]> {
+  await setLocal(trx, 'enable_indexscan', 'on');
+  await setLocal(trx, 'enable_seqscan', 'off');
+  const t = p.target;
+  const out: Answer[][] = [];
+  for (const value of values) {
+    check();
+    await trx.raw('SELECT set_config(?, ?, true), set_config(?, ?, true)', ['statement_timeout', `${Math.max(1, p.deadline - Date.now())}ms`, p.setting, String(value)]);
+    const [plan] = await rows<{ 'QUERY PLAN': unknown }>(trx.raw(`EXPLAIN (FORMAT JSON) ${nearestSql(t)}`, nearestArgs(t, queries[0]!, p.k)));
+    const used = JSON.stringify(plan?.['QUERY PLAN'] ?? '').match(/"Index Name":"([^"]+)"/)?.[1];
+    if (used !== t.name) {
+      throw new JobRefused(`At ${p.setting} = ${value} the planner does not use ${t.name}${used ? ` (it uses ${used})` : ''}, so its recall cannot be measured this way.`);
+    }
+    const row: Answer[] = [];
+    for (const [i, q] of queries.entries()) {
+      check();
+      step(`query ${i + 1} of ${queries.length}: ${p.setting} = ${value}`);
+      const t0 = performance.now();
+      const found = await rows<Neighbour>(trx.raw(nearestSql(t), nearestArgs(t, q, p.k)));
+      row.push({ found, ms: performance.now() - t0 });
+      p.reached = 'sweep';
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** One exact search (index scans off), timed: the latency the index's is compared with. */
+async function timedExactSearch(trx: Knex.Transaction, p: Plan, q: string): Promise<number> {
+  await indexScansOff(trx);
+  await setLocal(trx, 'statement_timeout', `${Math.max(1, p.deadline - Date.now())}ms`);
+  const t0 = performance.now();
+  await rows<Neighbour>(trx.raw(nearestSql(p.target), nearestArgs(p.target, q, p.k)));
+  return performance.now() - t0;
+}
+
 async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise<RecallResult> {
   const t = p.target;
   const remaining = () => p.deadline - Date.now();
   const queries = await sampleQueries(trx, t, p.queries);
   if (queries.length === 0) throw new JobRefused(`${qualified(t.schema, t.table)} has no non-zero vectors in ${t.column} to use as queries`);
   const annSteps = queries.length * p.values.length;
+  // Beside the pass, the index's answers at the lowest value come first, untimed: the pass's bounds.
+  const boundSteps = p.side ? queries.length : 0;
   // The sweep, the one pass (about as long as one exact search per 20 block ranges), one exact search timed.
-  const total = annSteps + PASS_RANGES + 1;
-  const outOfTime = () => {
+  const total = boundSteps + annSteps + PASS_RANGES + 1;
+  let failed: unknown = null;
+  const check = () => {
+    if (failed) throw new PassStopped();
     if (remaining() <= 0) throw new PassStopped();
   };
+  // Progress from the two connections at once: the steps each has done, and what each is at.
+  const done = { bounds: 0, sweep: 0, pass: 0 };
+  const at = { sweep: '', pass: '' };
+  const report = () => ctx.progress(done.bounds + done.sweep + done.pass, total, [at.pass, at.sweep].filter(Boolean).join('; beside it: '));
 
-  // The index's answers at each value, with their latency.
-  await setLocal(trx, 'enable_indexscan', 'on');
-  await setLocal(trx, 'enable_seqscan', 'off');
-  const answers: { found: Neighbour[]; ms: number }[][] = queries.map(() => []);
-  const checked = new Set<number>();
-  for (const [i, q] of queries.entries()) {
-    for (const value of p.values) {
-      outOfTime();
-      ctx.progress(i * p.values.length + p.values.indexOf(value), total, `query ${i + 1} of ${queries.length}: ${p.setting} = ${value}`);
-      await setLocal(trx, 'statement_timeout', `${Math.max(1, remaining())}ms`);
-      await setLocal(trx, p.setting, value);
-      if (!checked.has(value)) {
-        const [plan] = await rows<{ 'QUERY PLAN': unknown }>(trx.raw(`EXPLAIN (FORMAT JSON) ${nearestSql(t)}`, nearestArgs(t, q, p.k)));
-        const used = JSON.stringify(plan?.['QUERY PLAN'] ?? '').match(/"Index Name":"([^"]+)"/)?.[1];
-        if (used !== t.name) {
-          throw new JobRefused(`At ${p.setting} = ${value} the planner does not use ${t.name}${used ? ` (it uses ${used})` : ''}, so its recall cannot be measured this way.`);
-        }
-        checked.add(value);
-      }
-      const t0 = performance.now();
-      const found = await rows<Neighbour>(trx.raw(nearestSql(t), nearestArgs(t, q, p.k)));
-      answers[i]!.push({ found, ms: performance.now() - t0 });
-      p.reached = 'sweep';
-    }
+  let answers: Answer[][];
+  let exact: Neighbour[][];
+  let passMs: number;
+  let exactMs: number;
+  const pass = async (bounds: (number | null)[]) => {
+    p.reached = 'pass';
+    const started = performance.now();
+    const found = await exactNeighbours(trx, t, queries, p.k, {
+      bounds,
+      progress: (d, of, step) => {
+        done.pass = Math.round((d / Math.max(1, of)) * PASS_RANGES);
+        at.pass = step;
+        report();
+      },
+      remaining,
+      check,
+    });
+    at.pass = '';
+    return { found, ms: performance.now() - started };
+  };
+
+  if (!p.side) {
+    // One connection (the embedded database): the sweep, then the pass bounded by its answers.
+    answers = await searchAll(trx, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
+    at.sweep = '';
+    check();
+    const truth = await pass(queries.map((_, i) => boundFrom(answers.map((row) => row[i]!.found), p.k)));
+    ({ found: exact, ms: passMs } = truth);
+    check();
+    at.pass = 'one exact search, timed';
+    report();
+    exactMs = await timedExactSearch(trx, p, queries[0]!);
+  } else {
+    // Two connections on one snapshot: the pass on this one, the sweep and the timed exact search
+    // beside it on another, so that the whole measurement takes about as long as the pass.
+    const [exported] = await rows<{ s: string }>(trx.raw('SELECT pg_export_snapshot() AS s'));
+    const first = await searchAll(trx, p, queries, [p.values[0]!], (label) => ((at.sweep = `bounds for the exact pass, ${label}`), report(), done.bounds++), check);
+    at.sweep = '';
+    const bounds = first[0]!.map((a) => boundFrom([a.found], p.k));
+    const side = p.side;
+    const beside = readOnly(
+      side.knex,
+      Math.max(1, remaining()),
+      async (trx2) => {
+        const a = await searchAll(trx2, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
+        check();
+        at.sweep = 'one exact search, timed';
+        report();
+        const ms = await timedExactSearch(trx2, p, queries[0]!);
+        at.sweep = '';
+        return { answers: a, exactMs: ms };
+      },
+      { repeatableRead: true, vectorSchema: side.vectorSchema, snapshot: exported!.s },
+    ).catch((err: unknown) => {
+      failed ??= err;
+      throw err;
+    });
+    const main = pass(bounds).catch((err: unknown) => {
+      failed ??= err;
+      throw err;
+    });
+    const [b, m] = await Promise.allSettled([beside, main]);
+    // The first failure is the cause; the other side stopped because of it.
+    if (b.status === 'rejected' || m.status === 'rejected') throw failed;
+    ({ answers, exactMs } = b.value);
+    ({ found: exact, ms: passMs } = m.value);
   }
-
-  // The truth: every query's exact top-k in one pass over the table, used for every value.
-  outOfTime();
-  p.reached = 'pass';
-  const passStarted = performance.now();
-  const exact = await exactNeighbours(trx, t, queries, p.k, {
-    bounds: answers.map((a) => boundFrom(a.map((x) => x.found), p.k)),
-    progress: (done, of, step) => ctx.progress(annSteps + Math.round((done / Math.max(1, of)) * PASS_RANGES), total, step),
-    remaining,
-  });
-  const passMs = performance.now() - passStarted;
-
-  // One exact search of its own, timed: the latency the index's is compared with.
-  outOfTime();
-  ctx.progress(annSteps + PASS_RANGES, total, 'one exact search, timed');
-  await setLocal(trx, 'statement_timeout', `${Math.max(1, remaining())}ms`);
-  const t0 = performance.now();
-  await rows<Neighbour>(trx.raw(nearestSql(t), nearestArgs(t, queries[0]!, p.k)));
-  const exactMs = performance.now() - t0;
 
   const points = p.values.map((value, v): RecallPoint => {
     const recalls: number[] = [];
@@ -137,7 +212,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     for (const [i, truth] of exact.entries()) {
       const kth = truth.length ? truth[truth.length - 1]!.d : Infinity;
       const tolerance = Number.isFinite(kth) ? 1e-6 * Math.max(1, Math.abs(kth)) : 0;
-      const a = answers[i]![v]!;
+      const a = answers[v]![i]!;
       // A result counts when it is as near as the k-th exact neighbor: ties are not misses.
       const h = Math.min(truth.length, a.found.filter((r) => r.d <= kth + tolerance).length);
       recalls.push(truth.length ? h / truth.length : 1);
@@ -166,6 +241,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     queriesMeasured: queries.length,
     points,
     exact: { p50Ms: round(exactMs), p95Ms: round(exactMs), queries: 1, passMs: round(passMs) },
+    timedBesidePass: p.side !== null,
     stoppedEarly: null,
   };
 }
@@ -191,7 +267,8 @@ export async function startRecall(db: Db, input: RecallInput, startedBy: string)
   const limitSeconds = input.timeLimitSeconds;
   const job = await startJob(db, { kind: 'recall', key, subject: target.label, startedBy }, async (ctx) => {
     const deadline = Date.now() + limitSeconds * 1000;
-    const plan: Plan = { target, setting, values: [], current: null, k: input.k, queries: input.queries, deadline, limitSeconds, reached: 'start' };
+    const side = db.target.kind === 'embedded' ? null : { knex: db.knex, vectorSchema: target.vectorSchema };
+    const plan: Plan = { target, setting, values: [], current: null, k: input.k, queries: input.queries, deadline, limitSeconds, reached: 'start', side };
     try {
       return await readOnly(
         db.knex,
