@@ -119,7 +119,8 @@ async function main(): Promise<void> {
 
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
-    const load = async (method: 'copy' | 'insert') => {
+    let threads = 1;
+    const load = async (method: 'copy' | 'insert', vectorThreads?: number) => {
       const steps: Record<string, { rows: number; ms: number }> = {};
       const t0 = performance.now();
       const counts = await generate(client, {
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
         replace: true,
         method,
         easy: values.easy,
+        threads: vectorThreads,
+        onThreads: (n) => (threads = n),
         onProgress: (p) => {
           if (p.done) steps[p.step] = { rows: p.rows, ms: p.ms };
         },
@@ -138,10 +141,13 @@ async function main(): Promise<void> {
     };
     console.error(`Loading scale "${scaleName}" with batched INSERT (baseline)...`);
     const insert = await load('insert');
-    console.error(`Loading scale "${scaleName}" with binary COPY...`);
+    console.error(`Loading scale "${scaleName}" with binary COPY, the vectors made on the main thread...`);
+    const single = await load('copy', 1);
+    console.error(`Loading scale "${scaleName}" with binary COPY, the vectors made by worker threads...`);
     const copy = await load('copy');
+    const how = threads > 1 ? `binary COPY, vectors on ${threads} threads` : 'binary COPY';
     results.push({
-      name: `generator load, ${fmt(copy.rows)} rows (binary COPY)`,
+      name: `generator load, ${fmt(copy.rows)} rows (${how})`,
       value: `${fmt((copy.rows / copy.ms) * 1000)} rows/s (${(copy.ms / 1000).toFixed(1)} s)`,
       baseline: 'batched INSERT, same rows',
       baselineValue: `${fmt((insert.rows / insert.ms) * 1000)} rows/s (${(insert.ms / 1000).toFixed(1)} s)`,
@@ -150,19 +156,28 @@ async function main(): Promise<void> {
     // The same without the index builds after the load, which both methods share.
     const tablesMs = (l: typeof copy) => TABLES.reduce((a, t) => a + l.steps[t]!.ms, 0);
     results.push({
-      name: `generator rows into the tables, index builds excluded (binary COPY)`,
+      name: `generator rows into the tables, index builds excluded (${how})`,
       value: `${fmt((copy.rows / tablesMs(copy)) * 1000)} rows/s (${(tablesMs(copy) / 1000).toFixed(1)} s)`,
       baseline: 'batched INSERT, same rows',
       baselineValue: `${fmt((insert.rows / tablesMs(insert)) * 1000)} rows/s (${(tablesMs(insert) / 1000).toFixed(1)} s)`,
       ratio: `${(tablesMs(insert) / tablesMs(copy)).toFixed(2)}x faster`,
     });
+    if (threads > 1) {
+      results.push({
+        name: `generator rows into the tables, index builds excluded (${how})`,
+        value: `${fmt((copy.rows / tablesMs(copy)) * 1000)} rows/s (${(tablesMs(copy) / 1000).toFixed(1)} s)`,
+        baseline: 'binary COPY, vectors on the main thread',
+        baselineValue: `${fmt((single.rows / tablesMs(single)) * 1000)} rows/s (${(tablesMs(single) / 1000).toFixed(1)} s)`,
+        ratio: `${(tablesMs(single) / tablesMs(copy)).toFixed(2)}x faster`,
+      });
+    }
     // Per table: COPY writes the numbers and Float32Arrays in the binary format; INSERT binds them
     // as text (1,536 floats formatted per vector), which is most of its cost on the vector tables.
     for (const t of ['content_evaluations', 'post_vectors', 'topic_vectors'] as const) {
       const c = copy.steps[t]!;
       const i = insert.steps[t]!;
       results.push({
-        name: `${t}, ${fmt(c.rows)} rows (binary COPY)`,
+        name: `${t}, ${fmt(c.rows)} rows (${t.endsWith('_vectors') ? how : 'binary COPY'})`,
         value: `${fmt((c.rows / c.ms) * 1000)} rows/s`,
         baseline: 'batched INSERT',
         baselineValue: `${fmt((i.rows / i.ms) * 1000)} rows/s`,

@@ -12,7 +12,7 @@ import { closeOwnedEmbedded, describeTarget, resolveTarget, type DbTarget } from
 import { generate, NotEmptyError } from '../lib/generator/load';
 import { expectedRows, SCALE_NAMES, SCALES, type ScaleName } from '../lib/generator/scales';
 
-const USAGE = `Usage: npm run generate -- [--scale demo|small|medium|large] [--seed N] [--easy] [--replace] [--migrate]
+const USAGE = `Usage: npm run generate -- [--scale demo|small|medium|large] [--seed N] [--easy] [--threads N] [--replace] [--migrate]
        npm run demo [-- --replace]
 
 Fills the guide's tables (forums, topics, posts, their vectors, content_evaluations) with
@@ -23,6 +23,8 @@ generated data, on DATABASE_URL or, without it, the embedded database.
   --seed N      the same seed makes the same data; default 42
   --easy        separable vectors (tight clusters far apart, ANN recall near 1 at probes = 1) instead
                 of vectors as hard to index as real embeddings
+  --threads N   worker threads that make the vectors for COPY (1 to 16); default one per core, at
+                most 4. The embedded database and --easy make them on the main thread
   --replace     empty the tables first (TRUNCATE ... CASCADE) when they already have rows
   --migrate     apply the pending migrations first (npm run demo does, with --scale demo)
   --help        this text`;
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
         seed: { type: 'string', default: '42' },
         replace: { type: 'boolean', default: false },
         easy: { type: 'boolean', default: false },
+        threads: { type: 'string' },
         migrate: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -74,6 +77,11 @@ async function main(): Promise<number> {
     console.error(`--seed must be a non-negative integer\n\n${USAGE}`);
     return 2;
   }
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 16)) {
+    console.error(`--threads must be a whole number from 1 to 16\n\n${USAGE}`);
+    return 2;
+  }
   const scale = SCALES[values.scale as ScaleName];
   const expected = expectedRows(scale);
   const target = await resolveTarget(readConfig());
@@ -92,6 +100,8 @@ async function main(): Promise<number> {
       easy: values.easy,
       // pglite-socket does not speak COPY's sub-protocol.
       method: target.kind === 'embedded' ? 'insert' : 'copy',
+      threads,
+      onThreads: (n) => console.error(`  (the vectors are made by ${n} worker threads)`),
       onProgress: (p) => {
         const rate = p.rows && p.ms ? ` (${Math.round((p.rows / p.ms) * 1000).toLocaleString('en-US')} rows/s)` : '';
         const total = (expected as Record<string, number>)[p.step];

@@ -197,11 +197,30 @@ describe('generator', () => {
     }
   });
 
-  it('stores the same rows with binary COPY as with batched INSERT', async (ctx) => {
+  it('stores the same rows with binary COPY as with batched INSERT, with the vectors made by worker threads or not', async (ctx) => {
     ctx.skip(db.mode === 'embedded', 'the embedded database (pglite-socket) does not speak COPY');
-    await generate(client, { scale, seed: 9, replace: true, method: 'copy' });
-    const copied = await checksums();
+    let told = 0;
+    await generate(client, { scale, seed: 9, replace: true, method: 'copy', threads: 3, onThreads: (n) => (told = n) });
+    expect(told).toBe(3);
+    const threaded = await checksums();
+    await generate(client, { scale, seed: 9, replace: true, method: 'copy', threads: 1 });
+    expect(await checksums()).toEqual(threaded);
     await generate(client, { scale, seed: 9, replace: true, method: 'insert' });
-    expect(await checksums()).toEqual(copied);
+    expect(await checksums()).toEqual(threaded);
+  });
+
+  it('makes the same vector rows a range of topics at a time as in one go, ids included', () => {
+    const world = createWorld(scale, 11);
+    // The posts' update times, which the post vectors' rows carry.
+    for (const _ of postRows(world)) void _;
+    const cut = [0, 1, 17, 18, 40, scale.topics];
+    for (const rows of [topicVectorRows, postVectorRows]) {
+      const whole = [...rows(world)];
+      const pieces = cut.slice(1).flatMap((to, i) => [...rows(world, { from: cut[i]!, to })]);
+      expect(pieces).toEqual(whole);
+    }
+    // Ranges skip the planted posts without a vector exactly as one pass does.
+    expect(world.planted.postsWithoutVectors.size).toBe(5);
+    expect(() => topicVectorRows(createWorld(scale, 11, { easy: true }), { from: 0, to: 1 }).next()).toThrow(/one go/);
   });
 });

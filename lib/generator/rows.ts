@@ -196,10 +196,24 @@ export function* postRows(w: World): Generator<Row> {
 const TOPIC_ROW = 1;
 const POST_ROW = 2;
 
-export function* topicVectorRows(w: World): Generator<Row> {
+/**
+ * The topics [from, to) of a vector table: the realistic vectors (a random stream per row) can be
+ * made a range at a time, by several threads (lib/generator/parallel.ts), with the same rows as in
+ * one go. The easy ones come from one stream and are made in one go only.
+ */
+export type TopicRange = { from: number; to: number };
+
+function wholeRange(w: World, range: TopicRange | undefined): TopicRange {
+  if (range && range.from === 0 && range.to === w.scale.topics) return range;
+  if (range && !w.space) throw new Error('the easy vectors are made in one go, not by range');
+  return range ?? { from: 0, to: w.scale.topics };
+}
+
+export function* topicVectorRows(w: World, range?: TopicRange): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
   const s = w.space;
-  for (let t = 0; t < w.scale.topics; t++) {
+  const { from, to } = wholeRange(w, range);
+  for (let t = from; t < to; t++) {
     let content: Float32Array;
     let title: Float32Array;
     if (s) {
@@ -234,12 +248,15 @@ export function* topicVectorRows(w: World): Generator<Row> {
 }
 
 /** Needs postRows to have run (it reads each post's updated_at). */
-export function* postVectorRows(w: World): Generator<Row> {
+export function* postVectorRows(w: World, range?: TopicRange): Generator<Row> {
   const rng = rngFor(w.seed, 'vectors');
   const per = w.scale.postsPerTopic;
   const s = w.space;
-  let id = 0;
-  for (let t = 0; t < w.scale.topics; t++) {
+  const { from, to } = wholeRange(w, range);
+  // Ids count the posts that have a vector: those before the range, less the planted ones without.
+  let id = from * per;
+  for (const x of w.planted.postsWithoutVectors) if (x < from * per) id--;
+  for (let t = from; t < to; t++) {
     const centroid = w.centroids[w.topicCluster[t]!]!;
     let previous: Float32Array | null = null;
     for (let j = 0; j < per; j++) {
