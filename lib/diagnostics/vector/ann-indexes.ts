@@ -48,7 +48,7 @@ export type AnnRow = {
 
 /** The ANN indexes of the user's schemas, straight from the catalog. */
 export async function findAnnIndexes(trx: Knex.Transaction, where = 'true', bindings: Knex.RawBinding[] = []): Promise<AnnRow[]> {
-  return rows<AnnRow>(
+  const found = await rows<AnnRow & { definition: string | null }>(
     trx.raw(
       `SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, am.amname AS method,
               opc.opcname AS opclass, opf.opfname AS opfamily,
@@ -77,6 +77,9 @@ export async function findAnnIndexes(trx: Knex.Transaction, where = 'true', bind
       [...USER_SCHEMAS_BINDINGS, ...bindings],
     ),
   );
+  // An index dropped while the catalog was read (a rebuild swapping it in) has no definition any
+  // more: it is gone, not an index to report.
+  return found.filter((r): r is AnnRow => r.definition !== null);
 }
 
 export function parseOptions(reloptions: string[] | null): AnnIndex['options'] & Record<string, number | undefined> {
