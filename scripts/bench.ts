@@ -46,7 +46,8 @@ baseline measured in the same run (see BENCHMARKS.md).
                   12,402,900 (10,000,000 evaluations, 1,000,000 post vectors, 200,400 topic
                   vectors; about 25 GB of disk, and the INSERT baseline alone takes an hour or more)
   --easy          the generator's separable vectors instead of realistic ones (recall near 1)
-  --only generator  the two loads alone (binary COPY against batched INSERT), nothing after
+  --only generator  the loads alone (batched INSERT; binary COPY with the vectors made on the
+                  main thread; binary COPY with them made by worker threads), nothing after
   --existing      the evaluations and drift benchmarks on the database DATABASE_URL names, already
                   filled (--only: a comma-separated list of drift, browse, distributions, export)
   --against URL   the vector health page, read-only, on an existing database; with it, --queries N
