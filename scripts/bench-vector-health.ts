@@ -121,7 +121,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: VectorHealthOptions):
     console.error(`The exact pass over ${rr.queriesMeasured} queries on its own...`);
     const alone = await groundTruth(db, { schema: ann.schema, name: ann.name }, ann.search.setting, Math.min(...values), rr.queriesMeasured, 10, { each: false });
     results.push({
-      name: `recall measurement of ${ann.name}, whole run (${rr.queriesMeasured} queries, ${rr.points.length} values${rr.timedBesidePass ? ', the sweep beside the pass' : ''})`,
+      name: `recall measurement of ${ann.name}, whole run (${rr.queriesMeasured} queries, ${rr.points.length} values${rr.timing.besidePass ? ', the sweep beside the pass' : ''})`,
       value: `${(took(job) / 1000).toFixed(1)} s`,
       baseline: `the exact pass over ${alone.queries} queries, on its own`,
       baselineValue: `${(alone.passMs / 1000).toFixed(1)} s`,

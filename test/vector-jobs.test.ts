@@ -1,5 +1,6 @@
 // The vector health page's background jobs on the generator's clustered data: measured recall,
 // exact counts of the planted problems, and an audited rebuild.
+import knex from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
 import { startExactCounts } from '../lib/diagnostics/vector/exact-counts';
@@ -68,7 +69,8 @@ describe('recall', () => {
     expect(r.exact).toMatchObject({ queries: 1 });
     expect(r.exact.passMs).toBeGreaterThan(0);
     // On PostgreSQL the sweep is timed on a second connection beside the pass; the embedded database has one.
-    expect(r.timedBesidePass).toBe(db.mode !== 'embedded');
+    expect(r.timing.besidePass).toBe(db.mode !== 'embedded');
+    expect(r.timing.sweepMs).toBeGreaterThan(0);
     expect(await fingerprint('post_vectors')).toBe(before);
   });
 
@@ -159,6 +161,45 @@ describe('a recall run out of time', () => {
     expect(done.status).toBe('timed_out');
     expect(done.error).toBe('Stopped at the time limit of 0.001 s before the first query finished.');
     expect(done.result).toBeNull();
+  });
+});
+
+describe('recall beside the pass, on PostgreSQL', () => {
+  const skipEmbedded = (ctx: { skip: (cond: boolean, why: string) => void }) =>
+    ctx.skip(db.mode === 'embedded', 'skipped on the embedded database: it has one connection, so the sweep never runs beside the pass');
+
+  it('runs the sweep after the pass when no second connection is to be had', async (ctx) => {
+    skipEmbedded(ctx);
+    // One connection: the job's transaction holds it, and the sweep's wait for another times out.
+    const one = knex({ client: 'pg', connection: db.url, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 500 });
+    try {
+      const { job } = await startRecall({ knex: one, target: db.target }, { index: POST_INDEX, queries: 10, k: 10, values: [1, 100], timeLimitSeconds: 60 }, 'test');
+      const done = await settle(job);
+      expect(done.error).toBeNull();
+      const r = done.result as RecallResult;
+      expect(r.timing.besidePass).toBe(false);
+      expect(r.points.find((p) => p.value === 100)!.recall).toBe(1);
+    } finally {
+      await one.destroy();
+    }
+  });
+
+  it('keeps the pass’s transaction while a longer sweep runs beside it, past the dashboard’s idle limit', async (ctx) => {
+    skipEmbedded(ctx);
+    // An idle limit of 50 ms on every session, as the dashboard has one (of 60 s) on its own.
+    const strict = knex({ client: 'pg', connection: { connectionString: db.url, idle_in_transaction_session_timeout: 50 } as never, pool: { min: 0, max: 4 } });
+    try {
+      const { job } = await startRecall({ knex: strict, target: db.target }, { index: POST_INDEX, queries: 50, k: 10, values: [1, 2, 3, 4, 5, 6, 7, 8], timeLimitSeconds: 60 }, 'test');
+      const done = await settle(job);
+      expect(done.error).toBeNull();
+      const r = done.result as RecallResult;
+      expect(r.timing.besidePass).toBe(true);
+      // What the test is about: the pass's connection waited longer than the idle limit.
+      expect(r.timing.sweepMs - r.exact.passMs).toBeGreaterThan(50);
+      expect(r.points).toHaveLength(8);
+    } finally {
+      await strict.destroy();
+    }
   });
 });
 

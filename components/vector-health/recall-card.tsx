@@ -74,10 +74,11 @@ function ResultView({ r }: { r: RecallResult }) {
         runs) whose intervals overlap cannot be told apart. For about ±0.02, measure with {count(needed)} queries
         {needed > RECALL_LIMITS.queries.max ? ` (more than one measurement takes: run several of ${RECALL_LIMITS.queries.max} and compare)` : ''}.
       </p>
-      {r.timedBesidePass && (
+      {r.timing.besidePass && (
         <p className={`text-sm ${MUTED}`} data-testid="recall-timing">
-          The latencies were timed on a second connection while the exact pass read the whole table on the first, so they are those of a busy
-          server; both connections saw the same rows.
+          The latencies were timed on a second connection beside the exact pass, which read the whole table on the first for{' '}
+          {ms(Math.min(r.exact.passMs, r.timing.sweepMs))} of the {ms(r.timing.sweepMs)} they took: timings made meanwhile are a busy
+          server’s. Both connections saw the same rows.
         </p>
       )}
       <ChartFrame testId="recall-chart" label={`Recall with its 95% interval and median latency by ${r.setting}. ${r.points.map((p) => `${r.setting} ${p.value}: recall ${p.recall.toFixed(2)} (${interval(p)}), ${p.p50Ms} ms`).join('; ')}`}>

@@ -37,16 +37,21 @@ export async function startVectorThreads(world: World, threads: number): Promise
     for (const p of pending.values()) p.reject(failure);
     pending.clear();
   };
-  const workers = await Promise.all(
+  const created: Worker[] = [];
+  const started = await Promise.allSettled(
     Array.from({ length: threads }, () => {
       const w = new Worker(path.join(__dirname, 'vector-worker.mjs'), {
         workerData: { scale: world.scale, seed: world.seed, postUpdated: world.postUpdated },
       });
+      created.push(w);
       return new Promise<Worker>((resolve, reject) => {
+        const early = (code: number) => reject(new Error(`a generator thread stopped (exit code ${code}) before it was ready`));
         w.once('error', reject);
+        w.once('exit', early);
         w.on('message', (m: { ready?: true; id?: number; bytes?: Uint8Array; rows?: number; error?: string }) => {
           if (m.ready) {
             w.off('error', reject);
+            w.off('exit', early);
             w.on('error', (err) => fail(new Error(`a generator thread failed: ${err.message}`)));
             w.on('exit', (code) => {
               if (code !== 0) fail(new Error(`a generator thread stopped with exit code ${code}`));
@@ -63,6 +68,13 @@ export async function startVectorThreads(world: World, threads: number): Promise
       });
     }),
   );
+  const notStarted = started.find((r) => r.status === 'rejected');
+  if (notStarted) {
+    // The ones that did start go too.
+    await Promise.all(created.map((w) => w.terminate()));
+    throw notStarted.reason;
+  }
+  const workers = created;
 
   const make = (worker: Worker, table: VectorTable, range: TopicRange): Promise<Made> => {
     if (failure) return Promise.reject(failure);

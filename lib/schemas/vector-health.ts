@@ -225,10 +225,11 @@ export type RecallResult = {
    */
   exact: { p50Ms: number; p95Ms: number; queries: number; passMs: number };
   /**
-   * The index's searches and the exact one were timed on a second connection while the pass read
-   * the table on the first (both on one snapshot): latencies of a busy server, not an idle one.
+   * How the index's searches and the exact one were timed: `besidePass`, on a second connection
+   * that ran beside the pass (both on one snapshot), for `sweepMs` in all; otherwise on the same
+   * connection as the pass, one after the other.
    */
-  timedBesidePass: boolean;
+  timing: { besidePass: boolean; sweepMs: number };
   stoppedEarly: string | null;
 };
 

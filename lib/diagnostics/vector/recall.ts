@@ -6,6 +6,7 @@ import 'server-only';
 // recall needs the whole pass, so a run stopped before its end says so and gives none.
 import type { Knex } from 'knex';
 import { ApiError } from '../../api/errors';
+import { log } from '../../log';
 import type { Db } from '../../db/knex';
 import { JobRefused, JobTimeout, MAX_RUNNING_JOBS, runningCount, runningJob, startJob, type JobContext } from '../../jobs/registry';
 import type { JobView, RecallPoint, RecallResult } from '../../schemas/vector-health';
@@ -47,8 +48,8 @@ type Plan = {
   queries: number;
   deadline: number;
   limitSeconds: number;
-  /** How far the run got: its first index answer, then the pass. */
-  reached: 'start' | 'sweep' | 'pass';
+  /** How far the run got: its first index answer, the pass, the pass done (the truth known). */
+  reached: 'start' | 'sweep' | 'pass' | 'truth';
   /** A second connection to time the index beside the pass (null on the embedded database's one connection). */
   side: { knex: Knex; vectorSchema: string | null } | null;
 };
@@ -125,7 +126,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
   // Beside the pass, the index's answers at the lowest value come first, untimed: the pass's bounds.
   const boundSteps = p.side ? queries.length : 0;
   // The sweep, the one pass (about as long as one exact search per 20 block ranges), one exact search timed.
-  const total = boundSteps + annSteps + PASS_RANGES + 1;
+  let total = boundSteps + annSteps + PASS_RANGES + 1;
   let failed: unknown = null;
   const check = () => {
     if (failed) throw new PassStopped();
@@ -157,51 +158,94 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     return { found, ms: performance.now() - started };
   };
 
+  // The sweep and the timed exact search on one connection, one after the other.
+  const sweepHere = async () => {
+    const started = performance.now();
+    const a = await searchAll(trx, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
+    at.sweep = '';
+    check();
+    at.sweep = 'one exact search, timed';
+    report();
+    const ms = await timedExactSearch(trx, p, queries[0]!);
+    at.sweep = '';
+    return { answers: a, exactMs: ms, sweepMs: performance.now() - started };
+  };
+  let sweepMs: number;
+  let beside = false;
+
   if (!p.side) {
     // One connection (the embedded database): the sweep, then the pass bounded by its answers.
+    const started = performance.now();
     answers = await searchAll(trx, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
+    sweepMs = performance.now() - started;
     at.sweep = '';
     check();
     const truth = await pass(queries.map((_, i) => boundFrom(answers.map((row) => row[i]!.found), p.k)));
     ({ found: exact, ms: passMs } = truth);
+    p.reached = 'truth';
     check();
     at.pass = 'one exact search, timed';
     report();
     exactMs = await timedExactSearch(trx, p, queries[0]!);
   } else {
     // Two connections on one snapshot: the pass on this one, the sweep and the timed exact search
-    // beside it on another, so that the whole measurement takes about as long as the pass.
+    // beside it on another, so that the whole measurement takes about as long as the longer of them.
     const [exported] = await rows<{ s: string }>(trx.raw('SELECT pg_export_snapshot() AS s'));
-    const first = await searchAll(trx, p, queries, [p.values[0]!], (label) => ((at.sweep = `bounds for the exact pass, ${label}`), report(), done.bounds++), check);
-    at.sweep = '';
+    const bound = (label: string) => ((at.sweep = `bounds for the exact pass, ${label}`), report(), done.bounds++);
+    const first = await searchAll(trx, p, queries, [p.values[0]!], bound, check);
     const bounds = first[0]!.map((a) => boundFrom([a.found], p.k));
+    // A query the lowest value answered with fewer than k rows (an HNSW ef_search below k, lists
+    // that hold fewer than k rows) is bounded by the highest value, not searched alone in the pass.
+    const unbounded = bounds.flatMap((b, i) => (b === null ? [i] : []));
+    const highest = p.values[p.values.length - 1]!;
+    if (unbounded.length && highest !== p.values[0]) {
+      total += unbounded.length;
+      const again = await searchAll(trx, p, unbounded.map((i) => queries[i]!), [highest], bound, check);
+      unbounded.forEach((i, j) => (bounds[i] = boundFrom([again[0]![j]!.found], p.k)));
+    }
+    at.sweep = '';
+    // This connection waits, idle, while the sweep outlasts the pass: for the job's own time limit,
+    // not the dashboard's idle limit for a transaction.
+    await setLocal(trx, 'idle_in_transaction_session_timeout', `${Math.max(1, remaining()) + 30_000}ms`);
     const side = p.side;
-    const beside = readOnly(
+    let sideStarted = false;
+    const other = readOnly(
       side.knex,
       Math.max(1, remaining()),
       async (trx2) => {
+        sideStarted = true;
+        const started = performance.now();
         const a = await searchAll(trx2, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
         check();
         at.sweep = 'one exact search, timed';
         report();
         const ms = await timedExactSearch(trx2, p, queries[0]!);
         at.sweep = '';
-        return { answers: a, exactMs: ms };
+        return { answers: a, exactMs: ms, sweepMs: performance.now() - started };
       },
       { repeatableRead: true, vectorSchema: side.vectorSchema, snapshot: exported!.s },
     ).catch((err: unknown) => {
+      // No second connection to be had (the pool is busy): the sweep follows the pass on this one.
+      if (!sideStarted) {
+        log.warn({ err }, 'recall: no second connection for the sweep; it runs after the pass instead');
+        return null;
+      }
       failed ??= err;
       throw err;
     });
-    const main = pass(bounds).catch((err: unknown) => {
-      failed ??= err;
-      throw err;
-    });
-    const [b, m] = await Promise.allSettled([beside, main]);
+    const main = pass(bounds)
+      .then((r) => ((p.reached = 'truth'), r))
+      .catch((err: unknown) => {
+        failed ??= err;
+        throw err;
+      });
+    const [b, m] = await Promise.allSettled([other, main]);
     // The first failure is the cause; the other side stopped because of it.
     if (b.status === 'rejected' || m.status === 'rejected') throw failed;
-    ({ answers, exactMs } = b.value);
     ({ found: exact, ms: passMs } = m.value);
+    const swept = b.value ?? (check(), await sweepHere());
+    beside = b.value !== null;
+    ({ answers, exactMs, sweepMs } = swept);
   }
 
   const points = p.values.map((value, v): RecallPoint => {
@@ -241,7 +285,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     queriesMeasured: queries.length,
     points,
     exact: { p50Ms: round(exactMs), p95Ms: round(exactMs), queries: 1, passMs: round(passMs) },
-    timedBesidePass: p.side !== null,
+    timing: { besidePass: beside, sweepMs: round(sweepMs) },
     stoppedEarly: null,
   };
 }
@@ -287,7 +331,9 @@ export async function startRecall(db: Db, input: RecallInput, startedBy: string)
       throw new JobTimeout(
         plan.reached === 'start'
           ? `Stopped at the time limit of ${limitSeconds} s before the first query finished.`
-          : `Stopped at the time limit of ${limitSeconds} s before the exact neighbours of every query were found, which the recall needs. Raise the time limit or measure fewer queries.`,
+          : plan.reached === 'truth'
+            ? `Stopped at the time limit of ${limitSeconds} s: the exact neighbours of every query were found, but the index's searches at every setting were not all timed. Raise the time limit, or measure fewer queries or settings.`
+            : `Stopped at the time limit of ${limitSeconds} s before the exact neighbours of every query were found, which the recall needs. Raise the time limit or measure fewer queries.`,
       );
     }
   });
