@@ -226,9 +226,14 @@ export async function startRun(
       await writeFinishedRun(db, finished, actor, meta, { delayMs: options.retryDelayMs, statements: keptStatements(live.statements) });
       return finished;
     } finally {
-      // The lock is held until the outcome is recorded, and free once `done` resolves.
-      liveRuns.delete(id);
-      await session.close();
+      // The lock is held until the outcome is recorded, and free once `done` resolves. The run is
+      // answered from memory until its session is closed: on the embedded database a poll of it
+      // meanwhile is not told "busy" by the run itself.
+      try {
+        await session.close();
+      } finally {
+        liveRuns.delete(id);
+      }
     }
   }).finally(() => announce(db.knex, db.target, topicKey('run', id)).catch((err: unknown) => log.warn({ err, runId: id }, 'could not announce the end of the run')));
   done.catch((err: unknown) => log.error({ err, runId: id }, 'the run could not be recorded'));
