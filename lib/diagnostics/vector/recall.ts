@@ -158,15 +158,14 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     return { found, ms: performance.now() - started };
   };
 
-  // The sweep and the timed exact search on one connection, one after the other.
-  const sweepHere = async () => {
+  // The sweep, then the timed exact search, on `conn`.
+  const sweepOn = async (conn: Knex.Transaction) => {
     const started = performance.now();
-    const a = await searchAll(trx, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
-    at.sweep = '';
+    const a = await searchAll(conn, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
     check();
     at.sweep = 'one exact search, timed';
     report();
-    const ms = await timedExactSearch(trx, p, queries[0]!);
+    const ms = await timedExactSearch(conn, p, queries[0]!);
     at.sweep = '';
     return { answers: a, exactMs: ms, sweepMs: performance.now() - started };
   };
@@ -212,16 +211,9 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     const other = readOnly(
       side.knex,
       Math.max(1, remaining()),
-      async (trx2) => {
+      (trx2) => {
         sideStarted = true;
-        const started = performance.now();
-        const a = await searchAll(trx2, p, queries, p.values, (label) => ((at.sweep = label), report(), done.sweep++), check);
-        check();
-        at.sweep = 'one exact search, timed';
-        report();
-        const ms = await timedExactSearch(trx2, p, queries[0]!);
-        at.sweep = '';
-        return { answers: a, exactMs: ms, sweepMs: performance.now() - started };
+        return sweepOn(trx2);
       },
       { repeatableRead: true, vectorSchema: side.vectorSchema, snapshot: exported!.s },
     ).catch((err: unknown) => {
@@ -243,7 +235,7 @@ async function measure(trx: Knex.Transaction, p: Plan, ctx: JobContext): Promise
     // The first failure is the cause; the other side stopped because of it.
     if (b.status === 'rejected' || m.status === 'rejected') throw failed;
     ({ found: exact, ms: passMs } = m.value);
-    const swept = b.value ?? (check(), await sweepHere());
+    const swept = b.value ?? (check(), await sweepOn(trx));
     beside = b.value !== null;
     ({ answers, exactMs, sweepMs } = swept);
   }
