@@ -71,6 +71,8 @@ test('a viewer sees the two ivfflat indexes with their lists and health, and mea
   await expect(result.getByTestId('recall-point').last()).toContainText('1.000');
   await expect(result.getByTestId('recall-current')).toHaveText(/^[01]\.\d{3}$/);
   await expect(page.getByTestId('recall-chart').locator('svg').first()).toBeVisible();
+  // On PostgreSQL the sweep was timed on a second connection beside the exact pass, and the card says so.
+  await expect(result.getByTestId('recall-timing')).toContainText('on a second connection beside the exact pass');
   await expectAccessible(page);
 
   // The measurement lives on the server: a reload finds it again.
