@@ -3,7 +3,8 @@
 // edges, ends, weeks, types), and its 95 % intervals hold the exact figures, also when the table
 // is written in score order (pages whose rows are alike), where the intervals must widen.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { estimateDistributions, type SamplingOptions } from '../lib/evaluations/distribution-estimate';
+import { estimateDistributions, percentileCont, sampleFigures, sampleStatement, type SampleRow, type SamplingOptions } from '../lib/evaluations/distribution-estimate';
+import { distributionStatements, shapeDistributions, type RawResults } from '../lib/evaluations/distribution-sql';
 import { exactDistributions, getDistributions } from '../lib/evaluations/distributions';
 import { SCALES, type Scale } from '../lib/generator/scales';
 import { coverage, estimateChecks, holds } from '../lib/evaluations/estimate-checks';
@@ -78,6 +79,48 @@ describe('the estimate of the distributions', () => {
     const median = a.quality.intervals!.percentiles[2]!;
     expect(median[1] - median[0]).toBeLessThan(0.03);
     expect(a.rowsInterval![1] - a.rowsInterval![0]).toBeLessThan(60_000 * 0.15);
+  });
+
+  it('reads the sample once and computes from its rows what the SQL statements answer over the same sample', async () => {
+    for (const params of [{ mode: 'estimate' }, { mode: 'estimate', forum: '1,2,3', from: '2025-05-01', to: '2025-11-30', bins: '7' }]) {
+      const q = distributionQuerySchema.parse(params);
+      const sample = { percent: 20, seed: 5 };
+      await db.knex.transaction(
+        async (trx) => {
+          const run = async <T>(st: { knex: { sql: string; bindings: readonly unknown[] } }) => (await trx.raw(st.knex.sql, st.knex.bindings as never)).rows as T;
+          const rows = await run<(SampleRow & { sampled_pages: number; sampled_rows: number })[]>(sampleStatement(db.knex, q, sample));
+          const sql: unknown[][] = [];
+          for (const st of distributionStatements(db.knex, q, sample)) sql.push(await run<unknown[]>(st));
+          const [pages] = await run<{ pages: number; rows: number }[]>({
+            knex: { sql: 'SELECT count(DISTINCT (ctid::text::point)[0])::int AS pages, count(*)::int AS rows FROM content_evaluations TABLESAMPLE SYSTEM (?) REPEATABLE (?)', bindings: [sample.percent, sample.seed] },
+          });
+          expect(rows.length, JSON.stringify(params)).toBeGreaterThan(1_000);
+          // The scale of the counts: every row the sampled pages hold, filter or not.
+          expect({ pages: rows[0]!.sampled_pages, rows: rows[0]!.sampled_rows }).toEqual(pages);
+          if (params.forum) expect(rows[0]!.sampled_rows).toBeGreaterThan(2 * rows.length);
+          const weeks = [...new Set((sql[2] as { week: string }[]).map((w) => w.week))];
+          const fromSql = shapeDistributions(q, sql as RawResults);
+          const fromRows = shapeDistributions(q, sampleFigures(q, rows, weeks));
+          // Sums of the same values in another order may differ in the last bits: means to 1e-9.
+          const means = (d: typeof fromSql) => d.groups.flatMap((g) => [g.quality.mean, g.relevance.mean]);
+          means(fromRows).forEach((m, i) => expect(m, `mean ${i}`).toBeCloseTo(means(fromSql)[i]!, 9));
+          const rest = (d: typeof fromSql) => ({ ...d, groups: d.groups.map((g) => ({ ...g, quality: { ...g.quality, mean: 0 }, relevance: { ...g.relevance, mean: 0 } })) });
+          expect(rest(fromRows)).toEqual(rest(fromSql));
+          expect(fromSql.weekly.length).toBeGreaterThan(10);
+          expect(fromSql.groups.length).toBeGreaterThan(2);
+        },
+        { isolationLevel: 'repeatable read' },
+      );
+    }
+  });
+
+  it('interpolates percentiles as PostgreSQL does', async () => {
+    const values = [0.3, -1.5, 2.25, 7, 7, 11.125, 0.1];
+    const sorted = Float64Array.from(values).sort();
+    const ps = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1];
+    const r = await db.knex.raw<{ rows: { p: number[] }[] }>('SELECT percentile_cont(?::float8[]) WITHIN GROUP (ORDER BY v) AS p FROM unnest(?::float8[]) v', [`{${ps.join(',')}}`, `{${values.join(',')}}`]);
+    expect(ps.map((p) => percentileCont(sorted, p))).toEqual(r.rows[0]!.p);
+    expect(percentileCont(new Float64Array(), 0.5)).toBeNull();
   });
 
   it('takes the forum and date filters, on the sample and on the frame', async () => {

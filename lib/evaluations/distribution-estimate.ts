@@ -1,7 +1,9 @@
 import 'server-only';
-// The distributions' first answer: the exact answer's statements over a sample of the table's
-// pages (TABLESAMPLE SYSTEM, sized from the planner's count of the matching rows), counts scaled
-// to the table, every figure with its 95 % interval (sample-intervals.ts). What fixes the charts'
+// The distributions' first answer: the exact answer's figures over a sample of the table's pages
+// (TABLESAMPLE SYSTEM, sized from the planner's count of the matching rows), counts scaled to the
+// table, every figure with its 95 % interval (sample-intervals.ts). The sample is read once, and
+// its figures (the same aggregates as distribution-sql.ts's statements, which a test holds them
+// to) are computed here from its rows, which the intervals need anyway. What fixes the charts'
 // axes is exact, read through the indexes: each score's minimum and maximum (the bin edges), the
 // content types present and the weeks that have rows. The exact answer that follows therefore
 // draws on the same frame and only the bars and lines move.
@@ -20,7 +22,6 @@ import {
   boundsQuery,
   bucket,
   DISTRIBUTION_SETTINGS,
-  distributionStatements,
   evaluationsFrom,
   finite,
   scoreEnd,
@@ -49,8 +50,7 @@ export type SamplingOptions = {
   /**
    * For a quick first answer, the most of the table's pages (in %) a sample reads while it still
    * promises four times `minRows`: a filter that leaves few rows then gets fewer than `targetRows`
-   * (and wider intervals, which the answer shows) rather than a slower read. Each statement of
-   * the estimate reads the sample again, so its cost follows the pages.
+   * (and wider intervals, which the answer shows) rather than a slower read.
    */
   quickPercent: number;
   /** The fewest pages a sample reads, so that the intervals have pages enough to go on. */
@@ -61,14 +61,16 @@ export type SamplingOptions = {
   seed: number;
 };
 
-// quickPercent: 1 % of ten million evaluations' pages is read five times in about 200 ms on 2 cores (BENCHMARKS.md).
+// quickPercent: 1 % of ten million evaluations' pages is read and tallied in about 200 ms on 2 cores (BENCHMARKS.md).
 export const SAMPLING: SamplingOptions = { targetRows: 30_000, exactUpToRows: 150_000, maxPercent: 20, quickPercent: 1, minPages: 100, minRows: 2_000, seed: 1 };
 
 export const CONFIDENCE = 0.95;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-type SampleRow = { page: number; content_type: string; week_ms: number; q: number | null; r: number | null; qb: number | null; rb: number | null };
+export type SampleRow = { page: number; content_type: string; week_ms: number; q: number | null; r: number | null; qb: number | null; rb: number | null };
+/** The first row also says how many pages the sample read that hold rows, and how many rows are on them (filter or not). */
+type SampleRead = SampleRow & { sampled_pages: number; sampled_rows: number };
 type EndsRow = Record<string, number | boolean | null>;
 
 /** Exact: each score's ends over all types and per known type, and which types have rows. */
@@ -103,28 +105,39 @@ function weeksStatement(knex: Knex, filters: Filters): Statement {
   );
 }
 
-/** The sampled rows themselves (a few tens of thousands), page by page, for the intervals. */
-function sampleRowsStatement(knex: Knex, q: DistributionQuery, sample: SampleSpec): Statement {
+/**
+ * The sample, read once: its matching rows (a few tens of thousands), page by page, for every
+ * figure and its interval; and on each row, how many pages the sample read that hold rows and
+ * the rows on them, filter or not (the scale of the counts).
+ */
+export function sampleStatement(knex: Knex, q: DistributionQuery, sample: SampleSpec): Statement {
   const filters = { forum: q.forum, from: q.from, to: q.to };
-  const rows = applyFilters(evaluationsFrom(knex, sample), filters, 'e')
+  // The sample's rows with what the filters and the figures need: the filters apply to it as to the table.
+  const read = evaluationsFrom(knex, sample).select(
+    knex.raw('(e.ctid::text::point)[0] AS page'),
+    'e.forum_id',
+    'e.created_at',
+    'e.content_type',
+    'e.quality_score',
+    'e.relevance_score',
+  );
+  const rows = applyFilters(knex.from('s as e'), filters, 'e')
     .withMaterialized('b', boundsQuery(knex, filters))
+    .withMaterialized('s', read)
     .crossJoin(knex.raw('b'))
     .select(
-      knex.raw('(e.ctid::text::point)[0] AS page'),
+      'e.page',
       'e.content_type',
       knex.raw(`extract(epoch FROM ${WEEK})::float8 * 1000 AS week_ms`),
       knex.raw(`CASE WHEN ${finite('e.quality_score')} THEN e.quality_score::float8 END AS q`),
       knex.raw(`CASE WHEN ${finite('e.relevance_score')} THEN e.relevance_score::float8 END AS r`),
       knex.raw(bucket('q'), [q.bins, q.bins]),
       knex.raw(bucket('r'), [q.bins, q.bins]),
+      knex.raw('(SELECT count(DISTINCT page) FROM s)::int AS sampled_pages'),
+      knex.raw('(SELECT count(*) FROM s)::int AS sampled_rows'),
     )
-    .orderByRaw('1');
+    .orderBy('e.page');
   return statement(rows);
-}
-
-/** The pages the sample read that hold rows, and the rows on them, filter or not. */
-function samplePagesStatement(knex: Knex, sample: SampleSpec): Statement {
-  return statement(evaluationsFrom(knex, sample).select(knex.raw('count(DISTINCT (e.ctid::text::point)[0])::int AS pages'), knex.raw('count(*)::int AS rows')));
 }
 
 type Plan = { sample: SampleSpec; tableRows: number; tablePages: number } | { exactBecause: string };
@@ -224,11 +237,81 @@ function tallySample(rows: SampleRow[], bins: number, weeks: Map<number, number>
   return {
     tally,
     at,
+    /** The content types the sample holds, with their groups (1, 2...), in the order first seen. */
+    types,
     /** The group of a content type (0: all types); undefined when the sample has none of it. */
     group: (type: string | null) => (type === null ? 0 : types.get(type)),
     values: (m: number, g: number) => values[m * G + g] ?? none,
     weekValues: (w: number, g: number, m: number) => weekValues[(w * G + g) * 2 + m] ?? none,
   };
+}
+
+/** PostgreSQL's percentile_cont over ascending values: the same positions and the same interpolation. */
+export function percentileCont(sorted: Float64Array, p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const pos = p * (n - 1);
+  const first = Math.floor(pos);
+  const second = Math.ceil(pos);
+  const lo = sorted[first]!;
+  if (first === second) return lo;
+  return lo + (pos - first) * (sorted[second]! - lo);
+}
+
+const ascending = (s: SampledValues) => Float64Array.from(s.values).sort();
+
+/** distributionStatements' answer over a sample, computed from its rows (sampleStatement's, in page order). */
+export function sampleFigures(q: DistributionQuery, rows: SampleRow[], weeks: string[]): RawResults {
+  return sampleAggregates(q, tallySample(rows, q.bins, new Map(weeks.map((w, i) => [Date.parse(w), i]))), weeks);
+}
+
+/**
+ * What distributionStatements' three statements answer over the same sample, computed from the
+ * sampled rows in the same shape: per type and for all types the rows, finite and other values,
+ * mean, ends and percentiles; every bin and cell; each week's rows and medians.
+ */
+function sampleAggregates(q: DistributionQuery, t: ReturnType<typeof tallySample>, weeks: string[]): RawResults {
+  const groups: [string | null, number][] = [[null, 0], ...t.types];
+  const n = (key: number) => t.tally.count(key).n;
+  const summary: RawResults[0] = [];
+  const hist: RawResults[1] = [];
+  const weekly: RawResults[2] = [];
+  for (const [type, g] of groups) {
+    const all = type === null ? 1 : 0;
+    const row: Record<string, unknown> = { content_type: type, all_types: all, rows: String(n(t.at.rows(g))) };
+    for (const [m, key] of [[0, 'q'], [1, 'r']] as const) {
+      const finiteKey = t.at.finite(m, g);
+      const count = n(finiteKey);
+      const sorted = ascending(t.values(m, g));
+      row[`${key}_n`] = String(count);
+      row[`${key}_invalid`] = String(n(t.at.other(m, g)));
+      row[`${key}_mean`] = count ? t.tally.sums(finiteKey).sum / count : null;
+      row[`${key}_min`] = count ? sorted[0]! : null;
+      row[`${key}_max`] = count ? sorted[count - 1]! : null;
+      row[`${key}_pct`] = count ? PERCENTILES.map((p) => percentileCont(sorted, p)) : null;
+      for (let b = 1; b <= q.bins; b++) {
+        const c = n(t.at.bin(m, g, b));
+        if (c === 0) continue;
+        hist.push({ content_type: type, qb: m === 0 ? b : null, rb: m === 1 ? b : null, all_types: all, no_q: m, no_r: 1 - m, n: String(c) });
+      }
+    }
+    summary.push(row as RawResults[0][number]);
+  }
+  for (let qb = 1; qb <= q.bins; qb++) {
+    for (let rb = 1; rb <= q.bins; rb++) {
+      const c = n(t.at.cell(qb, rb));
+      if (c > 0) hist.push({ content_type: null, qb, rb, all_types: 1, no_q: 0, no_r: 0, n: String(c) });
+    }
+  }
+  weeks.forEach((week, w) => {
+    for (const [type, g] of groups) {
+      const c = n(t.at.week(w, g));
+      if (c === 0) continue;
+      const median = (m: number) => percentileCont(ascending(t.weekValues(w, g, m)), 0.5);
+      weekly.push({ week, content_type: type, all_types: type === null ? 1 : 0, n: String(c), q50: median(0), r50: median(1) });
+    }
+  });
+  return [summary, hist, weekly];
 }
 
 /**
@@ -237,7 +320,6 @@ function tallySample(rows: SampleRow[], bins: number, weeks: Map<number, number>
  */
 function assemble(
   q: DistributionQuery,
-  raw: RawResults,
   rows: SampleRow[],
   ends: EndsRow,
   weeks: string[],
@@ -247,6 +329,7 @@ function assemble(
   const f = fractionOf(pages);
   const weekIndex = new Map(weeks.map((w, i) => [Date.parse(w), i]));
   const t = tallySample(rows, q.bins, weekIndex);
+  const raw = sampleAggregates(q, t, weeks);
   const num = (k: string) => (ends[k] as number | null) ?? null;
   const bounds: Bounds = { qlo: num('qlo'), qhi: num('qhi'), rlo: num('rlo'), rhi: num('rhi') };
   const basis: DistributionBasis = {
@@ -335,17 +418,14 @@ export async function estimateDistributions(
       const p = await plan(trx, filters, o);
       if ('exactBecause' in p) return p;
       const run = async <T>(s: Statement) => (await trx.raw(s.knex.sql, s.knex.bindings)).rows as T;
-      const rows = await run<SampleRow[]>(sampleRowsStatement(knex, q, p.sample));
+      const rows = await run<SampleRead[]>(sampleStatement(knex, q, p.sample));
       if (rows.length < o.minRows) {
         return { exactBecause: `A ${p.sample.percent.toFixed(1)} % sample of the table's pages held only ${fmt(rows.length)} matching rows: too few for an estimate.` };
       }
-      const [read] = await run<{ pages: number; rows: number }[]>(samplePagesStatement(knex, p.sample));
-      const pages: PageSample = { pages: read!.pages, rows: read!.rows, tablePages: p.tablePages };
+      const pages: PageSample = { pages: rows[0]!.sampled_pages, rows: rows[0]!.sampled_rows, tablePages: p.tablePages };
       const [ends] = await run<EndsRow[]>(endsStatement(knex, filters));
       const weeks = (await run<{ week: string }[]>(weeksStatement(knex, filters))).map((w) => w.week);
-      const raw: unknown[][] = [];
-      for (const s of distributionStatements(knex, q, p.sample)) raw.push(await run<unknown[]>(s));
-      const answer = assemble(q, raw as RawResults, rows, ends!, weeks, p, pages);
+      const answer = assemble(q, rows, ends!, weeks, p, pages);
       // The types present: an exact check for the known ones (a rare type the sample missed still has its row).
       const present = CONTENT_TYPES.filter((_, i) => ends![`t${i}_present`] === true);
       for (const type of present) {
