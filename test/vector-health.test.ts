@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VECTOR_CHECK_SQL } from '../lib/db/preflight';
 import { extensionNotices } from '../lib/diagnostics/vector/extension';
-import { buildSeconds, ivfflatBuildBytes, listsVerdict, rebuildEstimate, recommendedLists, recommendedProbes } from '../lib/diagnostics/vector/ann-rules';
+import { buildSeconds, calibrationOf, ivfflatBuildBytes, listsVerdict, rebuildEstimate, recommendedLists, recommendedProbes } from '../lib/diagnostics/vector/ann-rules';
 import { getVectorHealth } from '../lib/diagnostics/vector/report';
 import type { VectorHealthReport } from '../lib/schemas/vector-health';
 import { freshTestDatabase } from './harness/db';
@@ -45,6 +45,24 @@ describe('ivfflat lists', () => {
       expect(Math.abs(buildSeconds('ivfflat', bytes) / measured - 1)).toBeLessThan(0.5);
     }
     expect(rebuildEstimate('hnsw', 1_000_000, true)).toBe('about a second');
+    // Scaled by this server's rebuilds: the median of the last five, per method; one under a second on the reference is overhead, left out.
+    const GB = 1_636_360_192;
+    const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+    const ref = buildSeconds('ivfflat', GB) * 1000;
+    const past = [
+      ...[3, 2.5, 2, 2.2, 10].map((f, i) => ({ method: 'ivfflat' as const, sizeBytes: GB, ms: ref * f, at: at(20 + i) })),
+      { method: 'ivfflat' as const, sizeBytes: GB, ms: ref * 50, at: at(1) },
+      { method: 'ivfflat' as const, sizeBytes: 1_000_000, ms: 60_000, at: at(28) },
+      { method: 'hnsw' as const, sizeBytes: 80 * 1024 * 1024, ms: 20_000, at: at(27) },
+    ];
+    const cal = calibrationOf(past);
+    expect(cal.ivfflat!.builds).toBe(5);
+    expect(cal.ivfflat!.factor).toBeCloseTo(2.5, 9);
+    expect(cal.hnsw).toEqual({ factor: 2, builds: 1 });
+    expect(calibrationOf(past.slice(6, 7))).toEqual({});
+    expect(rebuildEstimate('ivfflat', GB, false, cal)).toBe(
+      "about 26 s to 1 min, scaled to this server by its last 5 rebuilds of ivfflat indexes (2.5x the reference machine's time)",
+    );
     // ivfkmeans.c: 10,000 samples of 6,152 bytes, two sets of 100 centers, and the bounds.
     expect(ivfflatBuildBytes(100, 1536, 199_700)).toBe(61_520_000 + 1_230_400 + 4 * (1_000_000 + 10_000 + 20_000 + 400));
   });

@@ -9,6 +9,7 @@ import { findAnnTarget } from '../lib/diagnostics/vector/ann-target';
 import { boundFrom, exactNeighbours, indexScansOff, nearestArgs, nearestSql, type Neighbour } from '../lib/diagnostics/vector/ground-truth';
 import { readOnly, setLocal } from '../lib/diagnostics/read-only';
 import { startReindex } from '../lib/diagnostics/vector/reindex';
+import { buildSeconds, rebuildEstimate } from '../lib/diagnostics/vector/ann-rules';
 import { getVectorHealth } from '../lib/diagnostics/vector/report';
 import { SCALES, type Scale } from '../lib/generator/scales';
 import { getJob } from '../lib/jobs/registry';
@@ -272,4 +273,39 @@ describe('rebuild', () => {
     expect(audit[0]).toMatchObject({ actor_label: 'operator@example.test', outcome: 'success', request_id: 'req-reindex-1' });
     expect(audit[0].details).toMatchObject({ index: 'post_vectors_content_vector_idx', concurrently, maintenanceWorkMemMb: 128 });
   });
+});
+
+describe('the rebuild estimate', () => {
+  it('is scaled to this server by the rebuilds it has finished, and says so', async (ctx) => {
+    ctx.skip(db.mode === 'embedded', 'skipped on the embedded database: building a 40 MB index there takes minutes, and its estimate is scaled the same way');
+    await ensureStrataSchema(db.knex);
+    // 40 MB of 1,536-dimension vectors: big enough that the estimate learns from its rebuild (at least a second on the reference machine).
+    await db.knex.raw('CREATE TABLE calibration_items (id int PRIMARY KEY, embedding vector(1536))');
+    await db.knex.raw(
+      `INSERT INTO calibration_items SELECT i, (SELECT array_agg(random())::vector FROM generate_series(1, 1536) d WHERE g.i > 0) FROM generate_series(1, 6500) g(i)`,
+    );
+    await db.knex.raw('CREATE INDEX calibration_items_ivf ON calibration_items USING ivfflat (embedding vector_l2_ops) WITH (lists = 20)');
+    const index = { schema: 'public', name: 'calibration_items_ivf' };
+    const estimateOf = async () => {
+      const report = await getVectorHealth(dbOf(), { expectedDimensions: null });
+      if (!report.ann.ok) throw new Error(report.ann.error);
+      return report.ann.data.indexes.find((i) => i.name === index.name)!;
+    };
+    const before = await estimateOf();
+    expect(before.reindex.plain.estimate).toBe(rebuildEstimate('ivfflat', before.sizeBytes, false));
+    expect(before.reindex.plain.estimate).not.toMatch(/this server/);
+
+    const who = { actor: { kind: 'user' as const, id: 'u1', label: 'operator@example.test', role: 'operator' as const }, requestId: 'req-cal', ip: null };
+    const done = await settle((await startReindex(dbOf(), { index, confirm: index.name, concurrently: false, maintenanceWorkMemMb: 256 }, who)).job);
+    expect(done.error).toBeNull();
+    const r = done.result as ReindexResult;
+    expect(r.method).toBe('ivfflat');
+    expect(buildSeconds('ivfflat', r.sizeAfterBytes!)).toBeGreaterThanOrEqual(1);
+
+    const after = await estimateOf();
+    const factor = r.ms / 1000 / buildSeconds('ivfflat', r.sizeAfterBytes!);
+    expect(after.reindex.plain.estimate).toBe(rebuildEstimate('ivfflat', after.sizeBytes, false, { ivfflat: { factor, builds: 1 } }));
+    expect(after.reindex.plain.estimate).toContain(`scaled to this server by its last rebuild of ivfflat indexes (${factor.toFixed(1)}x the reference machine's time)`);
+    await db.knex.raw('DROP TABLE calibration_items');
+  }, 180_000);
 });

@@ -247,7 +247,16 @@ export type ExactCountsResult = {
   }[];
 };
 
-export type ReindexResult = { index: string; table: string; concurrently: boolean; ms: number; sizeBeforeBytes: number; sizeAfterBytes: number | null };
+export type ReindexResult = {
+  index: string;
+  table: string;
+  /** Recorded since the rebuild estimate learns from past rebuilds; absent in older results. */
+  method?: 'ivfflat' | 'hnsw';
+  concurrently: boolean;
+  ms: number;
+  sizeBeforeBytes: number;
+  sizeAfterBytes: number | null;
+};
 
 export type JobKind = 'recall' | 'exact-counts' | 'reindex';
 export type JobStatus = 'running' | 'done' | 'failed' | 'timed_out';

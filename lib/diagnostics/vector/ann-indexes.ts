@@ -11,6 +11,7 @@ import {
   ivfflatBuildBytes,
   listsVerdict,
   rebuildEstimate,
+  type BuildCalibration,
   recommendedLists,
   recommendedProbes,
   reindexLock,
@@ -111,6 +112,8 @@ type Context = {
   maintenanceWorkMemBytes: number;
   statisticsAvailable: boolean;
   concurrentReindex: boolean;
+  /** How this server's finished rebuilds went against the reference machine (see rebuildEstimate). */
+  calibration?: BuildCalibration;
   /** The best row count known for a table (an exact count from a small table's sample, or the statistics). */
   rowsOf(schema: string, table: string): Estimate | null;
 };
@@ -205,20 +208,20 @@ export function describeAnnIndex(r: AnnRow, ctx: Context): AnnIndex {
     buildMemory: { requiredBytes, maintenanceWorkMemBytes: ctx.maintenanceWorkMemBytes, fits, basis },
     sqlName: qIndex,
     reindex: {
-      concurrently: ctx.concurrentReindex ? rebuildPlan(r, tableName, sizeBytes, true) : null,
-      plain: rebuildPlan(r, tableName, sizeBytes, false),
+      concurrently: ctx.concurrentReindex ? rebuildPlan(r, tableName, sizeBytes, true, ctx.calibration) : null,
+      plain: rebuildPlan(r, tableName, sizeBytes, false, ctx.calibration),
     },
     health,
     problems,
   };
 }
 
-function rebuildPlan(r: AnnRow, table: string, sizeBytes: number, concurrently: boolean): RebuildPlan {
+function rebuildPlan(r: AnnRow, table: string, sizeBytes: number, concurrently: boolean, calibration?: BuildCalibration): RebuildPlan {
   const index = qualified(r.schema, r.name);
   return {
     statement: `REINDEX INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${index};`,
     lock: reindexLock(table, index, concurrently),
-    estimate: rebuildEstimate(r.method, sizeBytes, concurrently),
+    estimate: rebuildEstimate(r.method, sizeBytes, concurrently, calibration),
   };
 }
 

@@ -114,15 +114,48 @@ function duration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/** A rebuild this server finished: what it took against what the reference machine would have taken. */
+export type PastRebuild = { method: 'ivfflat' | 'hnsw'; sizeBytes: number; ms: number; at: string };
+
+/**
+ * How much slower (above 1) or faster this server builds than the reference machine, per method:
+ * the median of its last five rebuilds' measured over expected times. A build the reference puts
+ * under a second is left out (its time is mostly overhead, not building).
+ */
+export type BuildCalibration = Partial<Record<'ivfflat' | 'hnsw', { factor: number; builds: number }>>;
+
+export function calibrationOf(past: PastRebuild[], last = 5): BuildCalibration {
+  const out: BuildCalibration = {};
+  for (const method of ['ivfflat', 'hnsw'] as const) {
+    const ratios = past
+      .filter((b) => b.method === method && b.ms > 0 && buildSeconds(method, b.sizeBytes) >= 1)
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, last)
+      .map((b) => b.ms / 1000 / buildSeconds(method, b.sizeBytes))
+      .sort((a, b) => a - b);
+    if (ratios.length === 0) continue;
+    const mid = ratios.length >> 1;
+    const factor = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+    out[method] = { factor, builds: ratios.length };
+  }
+  return out;
+}
+
 /**
  * A rough duration for rebuilding an index of this size. CONCURRENTLY also reads the table a second
- * time and waits for transactions that started before it, so its range reaches further.
+ * time and waits for transactions that started before it, so its range reaches further. With
+ * rebuilds this server has finished, the reference machine's time is scaled by how they went, and
+ * the estimate says so.
  */
-export function rebuildEstimate(method: 'ivfflat' | 'hnsw', sizeBytes: number, concurrently: boolean): string {
-  const base = buildSeconds(method, sizeBytes);
+export function rebuildEstimate(method: 'ivfflat' | 'hnsw', sizeBytes: number, concurrently: boolean, calibration: BuildCalibration = {}): string {
+  const scaled = calibration[method];
+  const base = buildSeconds(method, sizeBytes) * (scaled?.factor ?? 1);
   const low = concurrently ? base : base / 1.5;
   const high = concurrently ? base * 3 : base * 2;
-  return high < 2 ? 'about a second' : `about ${duration(low)} to ${duration(high)}`;
+  const range = high < 2 ? 'about a second' : `about ${duration(low)} to ${duration(high)}`;
+  if (!scaled) return range;
+  const n = scaled.builds === 1 ? 'its last rebuild' : `its last ${scaled.builds} rebuilds`;
+  return `${range}, scaled to this server by ${n} of ${method} indexes (${scaled.factor.toFixed(1)}x the reference machine's time)`;
 }
 
 export function reindexLock(table: string, index: string, concurrently: boolean): string {

@@ -1,8 +1,9 @@
 import 'server-only';
 // CREATE INDEX and REINDEX runs in progress in this database, with their phase and how far along.
 import type { Knex } from 'knex';
-import type { IndexBuild } from '../../schemas/vector-health';
+import type { IndexBuild, ReindexResult } from '../../schemas/vector-health';
 import { qualified } from '../../schemas/vector-health';
+import type { PastRebuild } from './ann-rules';
 import { num, rows } from '../read-only';
 
 type Row = {
@@ -56,5 +57,29 @@ export async function readBuilds(knex: Knex | Knex.Transaction, pid?: number): P
       ...counts,
       startedAt: r.started ? new Date(r.started).toISOString() : null,
     };
+  });
+}
+
+/**
+ * The rebuilds this database's dashboards finished (strata.jobs), newest first: how long each
+ * took and at what size, for the rebuild estimate. A result from before the method was recorded
+ * takes it from the index of that name, if it is still there.
+ */
+export async function readPastRebuilds(trx: Knex.Transaction, methodOf: (label: string) => 'ivfflat' | 'hnsw' | undefined, limit = 50): Promise<PastRebuild[]> {
+  const [kept] = await rows<{ jobs: string | null }>(trx.raw(`SELECT to_regclass('strata.jobs')::text AS jobs`));
+  if (!kept?.jobs) return [];
+  const found = await rows<{ result: ReindexResult; finished_at: Date }>(
+    trx.raw(
+      `SELECT result, finished_at FROM strata.jobs
+        WHERE kind = 'reindex' AND status = 'done' AND result IS NOT NULL
+        ORDER BY finished_at DESC LIMIT ?`,
+      [limit],
+    ),
+  );
+  return found.flatMap((r): PastRebuild[] => {
+    const method = r.result.method ?? methodOf(r.result.index);
+    const sizeBytes = r.result.sizeAfterBytes ?? r.result.sizeBeforeBytes;
+    if (!method || !(sizeBytes > 0) || !(r.result.ms > 0)) return [];
+    return [{ method, sizeBytes, ms: r.result.ms, at: new Date(r.finished_at).toISOString() }];
   });
 }

@@ -82,7 +82,7 @@ export async function startReindex(db: Db, input: ReindexInput, who: ReindexWho)
         await conn.query('RESET lock_timeout; RESET statement_timeout; RESET maintenance_work_mem').catch(() => undefined);
         await db.knex.client.releaseConnection(conn);
       }
-      return { index: target.label, table, concurrently, ms: Date.now() - started, sizeBeforeBytes: sizeBefore, sizeAfterBytes: await sizeOf(db, target.schema, target.name) };
+      return { index: target.label, table, method: target.method, concurrently, ms: Date.now() - started, sizeBeforeBytes: sizeBefore, sizeAfterBytes: await sizeOf(db, target.schema, target.name) };
     },
     async (done) => {
       await recordAudit(db, {

@@ -4,9 +4,11 @@ import 'server-only';
 import type { Db } from '../../db/knex';
 import { readConfig } from '../../config';
 import type { AnnReport, Estimate, ExtensionInfo, IndexBuild, Section, VectorColumn, VectorHealthReport } from '../../schemas/vector-health';
+import { qualified } from '../../schemas/vector-health';
 import { readOnly, rows, section } from '../read-only';
 import { describeAnnIndex, findAnnIndexes, overlapsOf, readSearchSettings } from './ann-indexes';
-import { readBuilds } from './builds';
+import { calibrationOf } from './ann-rules';
+import { readBuilds, readPastRebuilds } from './builds';
 import { readVectorColumns } from './columns';
 import { readCoverage } from './coverage';
 import { readExtension } from './extension';
@@ -59,7 +61,10 @@ export async function getVectorHealth(db: Db, opts: ReportOptions = { expectedDi
           const { settings, maintenanceWorkMemBytes } = await readSearchSettings(trx);
           const stats = await statisticsState(trx);
           const found = await findAnnIndexes(trx);
+          const methods = new Map(found.map((r) => [qualified(r.schema, r.name), r.method]));
+          const calibration = calibrationOf(await readPastRebuilds(trx, (label) => methods.get(label)));
           const ctx = {
+            calibration,
             settings,
             maintenanceWorkMemBytes,
             statisticsAvailable: stats.available,
