@@ -20,10 +20,11 @@ import {
 import { estimateMatching } from './count';
 import {
   boundsQuery,
-  bucket,
+  bucketExpression,
   DISTRIBUTION_SETTINGS,
   evaluationsFrom,
   finite,
+  METRICS,
   scoreEnd,
   shapeDistributions,
   statement,
@@ -38,7 +39,7 @@ import {
 } from './distribution-sql';
 import { applyFilters } from './filters';
 import { readOnly } from './read';
-import { countInterval, fractionOf, meanInterval, PageTally, pooledDispersion, quantileIntervals, scaleOf, type PageSample, type SampledValues } from './sample-intervals';
+import { ascending, countInterval, fractionOf, meanInterval, PageTally, pooledDispersion, quantileIntervals, scaleOf, type PageSample, type SampledValues } from './sample-intervals';
 
 export type SamplingOptions = {
   /** Matching rows the sample aims at. */
@@ -68,9 +69,6 @@ export const CONFIDENCE = 0.95;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export type SampleRow = { page: number; content_type: string; week_ms: number; q: number | null; r: number | null; qb: number | null; rb: number | null };
-/** The first row also says how many pages the sample read that hold rows, and how many rows are on them (filter or not). */
-type SampleRead = SampleRow & { sampled_pages: number; sampled_rows: number };
 type EndsRow = Record<string, number | boolean | null>;
 
 /** Exact: each score's ends over all types and per known type, and which types have rows. */
@@ -106,38 +104,110 @@ function weeksStatement(knex: Knex, filters: Filters): Statement {
 }
 
 /**
- * The sample, read once: its matching rows (a few tens of thousands), page by page, for every
- * figure and its interval; and on each row, how many pages the sample read that hold rows and
- * the rows on them, filter or not (the scale of the counts).
+ * The sample, read once, in one row: its matching rows (a few tens of thousands) packed in one
+ * text in page order, `page,type,week,q,r,qb,rb;...` (one value to send and to parse costs far
+ * less than as many rows), and how many pages the sample read that hold rows and the rows on
+ * them, filter or not (the scale of the counts). `type` is the position of a known content type
+ * in CONTENT_TYPES, or `x` and the type's UTF-8 bytes in hex; `week` is its start in seconds
+ * since 1970; a score that is not finite, and its bin, are empty.
  */
 export function sampleStatement(knex: Knex, q: DistributionQuery, sample: SampleSpec): Statement {
   const filters = { forum: q.forum, from: q.from, to: q.to };
-  // The sample's rows with what the filters and the figures need: the filters apply to it as to the table.
-  const read = evaluationsFrom(knex, sample).select(
-    knex.raw('(e.ctid::text::point)[0] AS page'),
-    'e.forum_id',
-    'e.created_at',
-    'e.content_type',
-    'e.quality_score',
-    'e.relevance_score',
-  );
-  const rows = applyFilters(knex.from('s as e'), filters, 'e')
-    .withMaterialized('b', boundsQuery(knex, filters))
-    .withMaterialized('s', read)
+  // Without a filter every sampled row is in `packed`: its pages and rows are counted from it (unpackSample).
+  const filtered = !!(q.forum?.length || q.from || q.to);
+  const pages = (
+    filtered
+      ? evaluationsFrom(knex, sample).select(knex.raw('count(DISTINCT (e.ctid::text::point)[0])::int AS sampled_pages'), knex.raw('count(*)::int AS sampled_rows'))
+      : knex.select(knex.raw('NULL::int AS sampled_pages'), knex.raw('NULL::int AS sampled_rows'))
+  ).as('a');
+  const type = `CASE e.content_type ${CONTENT_TYPES.map(() => 'WHEN ? THEN ?').join(' ')} ELSE 'x' || encode(convert_to(e.content_type, 'UTF8'), 'hex') END`;
+  const score = (key: MetricKey) => `coalesce((CASE WHEN ${finite(`e.${METRICS[key]}`)} THEN e.${METRICS[key]}::float8 END)::text, '')`;
+  const bin = (key: MetricKey) => `coalesce((${bucketExpression(key)})::text, '')`;
+  const fields = [`(e.ctid::text::point)[0]::int`, type, `date_part('epoch', ${WEEK})::bigint`, score('q'), score('r'), bin('q'), bin('r')];
+  const packed = applyFilters(evaluationsFrom(knex, sample), filters, 'e')
     .crossJoin(knex.raw('b'))
     .select(
-      'e.page',
-      'e.content_type',
-      knex.raw(`extract(epoch FROM ${WEEK})::float8 * 1000 AS week_ms`),
-      knex.raw(`CASE WHEN ${finite('e.quality_score')} THEN e.quality_score::float8 END AS q`),
-      knex.raw(`CASE WHEN ${finite('e.relevance_score')} THEN e.relevance_score::float8 END AS r`),
-      knex.raw(bucket('q'), [q.bins, q.bins]),
-      knex.raw(bucket('r'), [q.bins, q.bins]),
-      knex.raw('(SELECT count(DISTINCT page) FROM s)::int AS sampled_pages'),
-      knex.raw('(SELECT count(*) FROM s)::int AS sampled_rows'),
+      knex.raw(`string_agg(concat_ws(',', ${fields.join(', ')}), ';' ORDER BY e.ctid) AS packed`, [
+        ...CONTENT_TYPES.flatMap((t, i) => [t, String(i)]),
+        q.bins,
+        q.bins,
+        q.bins,
+        q.bins,
+      ]),
     )
-    .orderBy('e.page');
-  return statement(rows);
+    .as('m');
+  return statement(knex.withMaterialized('b', boundsQuery(knex, filters)).from(pages).crossJoin(knex.raw('?', [packed])).select('a.sampled_pages', 'a.sampled_rows', 'm.packed'));
+}
+
+/** What sampleStatement answers (the counts null when there is no filter). */
+export type PackedSample = { packed: string | null; sampled_pages: number | null; sampled_rows: number | null };
+
+/**
+ * The sampled rows, column by column, in page order: `type` indexes `types`, a score that is not
+ * finite is NaN and its bin 0.
+ */
+export type SampleColumns = {
+  n: number;
+  /** The pages the sample read that hold rows, and the rows on them, filter or not. */
+  sampledPages: number;
+  sampledRows: number;
+  types: string[];
+  page: Int32Array;
+  type: Int32Array;
+  weekMs: Float64Array;
+  q: Float64Array;
+  r: Float64Array;
+  qb: Int32Array;
+  rb: Int32Array;
+};
+
+/** sampleStatement's packed rows, as columns. */
+export function unpackSample(read: PackedSample): SampleColumns {
+  const text = read.packed ?? '';
+  let n = text ? 1 : 0;
+  for (let i = text.indexOf(';'); i >= 0; i = text.indexOf(';', i + 1)) n++;
+  const out: SampleColumns = {
+    n,
+    sampledPages: read.sampled_pages ?? 0,
+    sampledRows: read.sampled_rows ?? n,
+    types: [],
+    page: new Int32Array(n),
+    type: new Int32Array(n),
+    weekMs: new Float64Array(n),
+    q: new Float64Array(n),
+    r: new Float64Array(n),
+    qb: new Int32Array(n),
+    rb: new Int32Array(n),
+  };
+  const typeOf = new Map<string, number>();
+  let pos = 0;
+  const next = (end: string) => {
+    let stop = text.indexOf(end, pos);
+    if (stop < 0) stop = text.length;
+    const field = text.slice(pos, stop);
+    pos = stop + 1;
+    return field;
+  };
+  const score = (f: string) => (f === '' ? NaN : Number(f));
+  for (let i = 0; i < n; i++) {
+    out.page[i] = Number(next(','));
+    const code = next(',');
+    let t = typeOf.get(code);
+    if (t === undefined) {
+      const name = code.startsWith('x') ? Buffer.from(code.slice(1), 'hex').toString('utf8') : CONTENT_TYPES[Number(code)]!;
+      t = out.types.indexOf(name);
+      if (t < 0) t = out.types.push(name) - 1;
+      typeOf.set(code, t);
+    }
+    out.type[i] = t;
+    out.weekMs[i] = Number(next(',')) * 1000;
+    out.q[i] = score(next(','));
+    out.r[i] = score(next(','));
+    out.qb[i] = Number(next(','));
+    out.rb[i] = Number(next(';'));
+    if (read.sampled_pages === null && (i === 0 || out.page[i] !== out.page[i - 1])) out.sampledPages++;
+  }
+  return out;
 }
 
 type Plan = { sample: SampleSpec; tableRows: number; tablePages: number } | { exactBecause: string };
@@ -191,9 +261,14 @@ function layout(groups: number, bins: number, weeks: number) {
  * and per week and score) for the percentiles' intervals. Pages are numbered 0, 1, 2... in the
  * order the rows come (by page).
  */
-function tallySample(rows: SampleRow[], bins: number, weeks: Map<number, number>) {
+function tallySample(rows: SampleColumns, bins: number, weeks: Map<number, number>) {
+  // Groups: 0 all types, then each type the sample holds (1, 2...), in the order first seen.
   const types = new Map<string, number>();
-  for (const r of rows) if (!types.has(r.content_type)) types.set(r.content_type, types.size + 1);
+  const groupOf = new Int32Array(rows.types.length);
+  for (let i = 0; i < rows.n; i++) {
+    const name = rows.types[rows.type[i]!]!;
+    if (!types.has(name)) groupOf[rows.type[i]!] = types.set(name, types.size + 1).size;
+  }
   const G = types.size + 1;
   const at = layout(G, bins, weeks.size);
   const tally = new PageTally(at.size);
@@ -204,34 +279,34 @@ function tallySample(rows: SampleRow[], bins: number, weeks: Map<number, number>
     s.values.push(v);
     s.pages.push(page);
   };
-  const score = (page: number, g: number, w: number | undefined, m: number, v: number | null, b: number | null) => {
-    if (v === null) {
+  const score = (page: number, g: number, w: number | undefined, m: number, v: number, b: number) => {
+    if (Number.isNaN(v)) {
       tally.add(page, at.other(m, g));
       return;
     }
     tally.add(page, at.finite(m, g), v);
-    tally.add(page, at.bin(m, g, b!));
+    tally.add(page, at.bin(m, g, b));
     push(values[m * G + g]!, v, page);
     if (w !== undefined) push(weekValues[(w * G + g) * 2 + m]!, v, page);
   };
   let page = -1;
   let last: number | null = null;
-  for (const row of rows) {
-    if (row.page !== last) {
+  for (let i = 0; i < rows.n; i++) {
+    if (rows.page[i] !== last) {
       page++;
-      last = row.page;
+      last = rows.page[i]!;
     }
-    const w = weeks.get(row.week_ms);
-    const typed = types.get(row.content_type)!;
-    const { q, r, qb, rb } = row;
+    const w = weeks.get(rows.weekMs[i]!);
+    const q = rows.q[i]!;
+    const r = rows.r[i]!;
     // The row counts in all types together (group 0) and in its own.
-    for (const g of [0, typed]) {
+    for (let k = 0, g = 0; k < 2; k++, g = groupOf[rows.type[i]!]!) {
       tally.add(page, at.rows(g));
       if (w !== undefined) tally.add(page, at.week(w, g));
-      score(page, g, w, 0, q, qb);
-      score(page, g, w, 1, r, rb);
+      score(page, g, w, 0, q, rows.qb[i]!);
+      score(page, g, w, 1, r, rows.rb[i]!);
     }
-    if (q !== null && r !== null) tally.add(page, at.cell(qb!, rb!));
+    if (!Number.isNaN(q) && !Number.isNaN(r)) tally.add(page, at.cell(rows.qb[i]!, rows.rb[i]!));
   }
   const none = empty();
   return {
@@ -258,10 +333,8 @@ export function percentileCont(sorted: Float64Array, p: number): number | null {
   return lo + (pos - first) * (sorted[second]! - lo);
 }
 
-const ascending = (s: SampledValues) => Float64Array.from(s.values).sort();
-
-/** distributionStatements' answer over a sample, computed from its rows (sampleStatement's, in page order). */
-export function sampleFigures(q: DistributionQuery, rows: SampleRow[], weeks: string[]): RawResults {
+/** distributionStatements' answer over a sample, computed from its rows (unpackSample's, in page order). */
+export function sampleFigures(q: DistributionQuery, rows: SampleColumns, weeks: string[]): RawResults {
   return sampleAggregates(q, tallySample(rows, q.bins, new Map(weeks.map((w, i) => [Date.parse(w), i]))), weeks);
 }
 
@@ -320,7 +393,7 @@ function sampleAggregates(q: DistributionQuery, t: ReturnType<typeof tallySample
  */
 function assemble(
   q: DistributionQuery,
-  rows: SampleRow[],
+  rows: SampleColumns,
   ends: EndsRow,
   weeks: string[],
   p: { sample: SampleSpec; tableRows: number },
@@ -336,7 +409,7 @@ function assemble(
     kind: 'estimate',
     method: 'TABLESAMPLE SYSTEM',
     percent: p.sample.percent,
-    sampledRows: rows.length,
+    sampledRows: rows.n,
     sampledPages: pages.pages,
     tableRows: Math.round(p.tableRows),
     confidence: CONFIDENCE,
@@ -418,11 +491,12 @@ export async function estimateDistributions(
       const p = await plan(trx, filters, o);
       if ('exactBecause' in p) return p;
       const run = async <T>(s: Statement) => (await trx.raw(s.knex.sql, s.knex.bindings)).rows as T;
-      const rows = await run<SampleRead[]>(sampleStatement(knex, q, p.sample));
-      if (rows.length < o.minRows) {
-        return { exactBecause: `A ${p.sample.percent.toFixed(1)} % sample of the table's pages held only ${fmt(rows.length)} matching rows: too few for an estimate.` };
+      const [read] = await run<PackedSample[]>(sampleStatement(knex, q, p.sample));
+      const rows = unpackSample(read!);
+      if (rows.n < o.minRows) {
+        return { exactBecause: `A ${p.sample.percent.toFixed(1)} % sample of the table's pages held only ${fmt(rows.n)} matching rows: too few for an estimate.` };
       }
-      const pages: PageSample = { pages: rows[0]!.sampled_pages, rows: rows[0]!.sampled_rows, tablePages: p.tablePages };
+      const pages: PageSample = { pages: rows.sampledPages, rows: rows.sampledRows, tablePages: p.tablePages };
       const [ends] = await run<EndsRow[]>(endsStatement(knex, filters));
       const weeks = (await run<{ week: string }[]>(weeksStatement(knex, filters))).map((w) => w.week);
       const answer = assemble(q, rows, ends!, weeks, p, pages);

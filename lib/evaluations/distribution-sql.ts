@@ -22,8 +22,11 @@ export type Statement = { knex: { sql: string; bindings: Knex.RawBinding[] }; na
 /**
  * Run first in the transaction. The percentiles sort their input: in memory rather than in temp
  * files where it fits. JIT compilation costs more than it saves on these statements (measured).
+ * Floating-point values as text are exact (the shortest text that reads back as the same value),
+ * whatever the server's default.
  */
-export const DISTRIBUTION_SETTINGS = "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)";
+export const DISTRIBUTION_SETTINGS =
+  "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('extra_float_digits', '1', true)";
 
 /** Monday-aligned UTC weeks; date_bin is plain arithmetic, where date_trunc with a zone converts each row. */
 export const weekOf = (timestamp: string) => `date_bin('7 days', ${timestamp}, '2000-01-03T00:00:00Z')`;
@@ -83,11 +86,16 @@ function metricAggregates(knex: Knex, key: MetricKey): Knex.Raw[] {
   ];
 }
 
-export function bucket(key: MetricKey): string {
+/** A finite score's histogram bin (1 to bins) over the range in `b`; NULL for a value that is not finite. Binds `bins` twice. */
+export function bucketExpression(key: MetricKey): string {
   const c = `e.${METRICS[key]}`;
   // width_bucket puts the maximum in bucket bins + 1: it belongs in the last bin. When every
   // value is the same there is one value and one bin.
-  return `CASE WHEN ${finite(c)} THEN CASE WHEN b.${key}hi > b.${key}lo THEN least(width_bucket(${c}, b.${key}lo, b.${key}hi, ?::int), ?::int) ELSE 1 END END AS ${key}b`;
+  return `CASE WHEN ${finite(c)} THEN CASE WHEN b.${key}hi > b.${key}lo THEN least(width_bucket(${c}, b.${key}lo, b.${key}hi, ?::int), ?::int) ELSE 1 END END`;
+}
+
+export function bucket(key: MetricKey): string {
+  return `${bucketExpression(key)} AS ${key}b`;
 }
 
 /**

@@ -81,8 +81,16 @@ export function meanInterval(s: MeanSums, f: number, z = Z95): Interval | null {
   return [mean - z * se, mean + z * se];
 }
 
-/** One group's finite values of one score in the sample, with the page each came from (pages numbered 0, 1, 2...). */
-export type SampledValues = { values: number[]; pages: number[] };
+/**
+ * One group's finite values of one score in the sample, with the page each came from (pages
+ * numbered 0, 1, 2...), and the values in ascending order once someone has sorted them.
+ */
+export type SampledValues = { values: number[]; pages: number[]; sorted?: Float64Array };
+
+/** The values in ascending order, sorted once and kept. */
+export function ascending(s: SampledValues): Float64Array {
+  return (s.sorted ??= Float64Array.from(s.values).sort());
+}
 
 /**
  * Woodruff's interval for each p-quantile, rank-based: the share of values at or below the
@@ -102,7 +110,7 @@ export function quantileIntervals(
   const { values, pages } = sample;
   const n = values.length;
   if (n === 0) return ps.map(() => null);
-  const sorted = Float64Array.from(values).sort();
+  const sorted = ascending(sample);
   let pageCount = 0;
   for (const page of pages) pageCount = Math.max(pageCount, page + 1);
   const perPage = new Float64Array(pageCount);
