@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { StrataMigrationSource } from '../migrations/source';
+import { databaseKey } from './database-key';
 import { trackOwnBackend } from './own-backends';
 import { createStallGuard, probeDatabase, type GuardedConnection } from './stall-guard';
 import { resolveTarget, targetIsCurrent, type DbTarget } from './target';
@@ -91,6 +92,7 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     return { ...base, client: 'pg', connection: embeddedConnection(target, config, options), pool: poolConfig(target), acquireConnectionTimeout: 60_000 };
   }
   const bounded = options.readTimeouts !== false;
+  const ownKey = databaseKey(target);
   const connection = {
     connectionString: target.url,
     application_name: options.applicationName ?? DASHBOARD_APPLICATION,
@@ -103,7 +105,7 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     const pool = {
       ...poolConfig(target),
       afterCreate: (conn: GuardedConnection, done: (err: Error | null, conn: GuardedConnection) => void) => {
-        trackOwnBackend(conn);
+        trackOwnBackend(ownKey, conn);
         done(null, conn);
       },
     };
@@ -117,7 +119,7 @@ export function knexConfig(target: DbTarget, config: StrataConfig, options: Knex
     pool: {
       ...poolConfig(target),
       afterCreate: (conn: GuardedConnection, done: (err: Error | null, conn: GuardedConnection) => void) => {
-        trackOwnBackend(conn);
+        trackOwnBackend(ownKey, conn);
         guard.attach(conn);
         done(null, conn);
       },

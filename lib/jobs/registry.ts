@@ -11,6 +11,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
 import { readConfig } from '../config';
+import { databaseKeyOf } from '../db/database-key';
 import { embeddedBusy, holdingEmbedded } from '../db/embedded-busy';
 import type { Db } from '../db/knex';
 import { announce, poke, topicKey } from '../live/hub';
@@ -30,7 +31,8 @@ export class JobTimeout extends Error {
   override name = 'JobTimeout';
 }
 
-type Entry = JobView & { key: string };
+/** A job of this process; `database` is the one it works on (lib/db/database-key.ts): it is shown for that database only. */
+type Entry = JobView & { key: string; database: string };
 
 /** Measurements and counts running at once in this process; each holds a connection. */
 export const MAX_RUNNING_JOBS = 3;
@@ -51,7 +53,14 @@ function view(e: Entry): JobView {
   // A copy: the caller may serialize it while the job keeps changing the entry.
   const copy: Partial<Entry> = structuredClone(e);
   delete copy.key;
+  delete copy.database;
   return copy as JobView;
+}
+
+/** This process's jobs on the database of `db`. */
+function ownOn(db: Db): Entry[] {
+  const database = databaseKeyOf(db.knex);
+  return [...jobs().values()].filter((j) => j.database === database);
 }
 
 function prune(): void {
@@ -117,7 +126,7 @@ async function settleStale(k: Knex): Promise<void> {
 
 /** The job of `kind` running on `key`, in any process; null when none. */
 export async function runningJob(db: Db, kind: JobKind, key: string): Promise<JobView | null> {
-  for (const j of jobs().values()) if (j.kind === kind && j.key === key && j.status === 'running') return view(j);
+  for (const j of ownOn(db)) if (j.kind === kind && j.key === key && j.status === 'running') return view(j);
   if (!readable(db)) return null;
   await settleStale(db.knex);
   const row = (await db.knex(JOBS).where({ kind, key, status: 'running' }).first()) as Row | undefined;
@@ -148,6 +157,7 @@ export async function startJob(
     id: randomUUID(),
     kind: spec.kind,
     key: spec.key,
+    database: databaseKeyOf(db.knex),
     subject: spec.subject,
     status: 'running',
     startedBy: spec.startedBy,
@@ -286,7 +296,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One job, from whichever process runs or ran it. */
 export async function getJob(db: Db, id: string): Promise<JobView | null> {
   const own = jobs().get(id);
-  if (own) return view(own);
+  if (own && own.database === databaseKeyOf(db.knex)) return view(own);
   // Job ids are UUIDs; anything else names no job (and is not a value to send the database).
   if (!readable(db) || !UUID.test(id)) return null;
   await settleStale(db.knex);
@@ -296,7 +306,7 @@ export async function getJob(db: Db, id: string): Promise<JobView | null> {
 
 /** The newest jobs first, of every process (this process's own from memory, the freshest). */
 export async function listJobs(db: Db, limit = 20): Promise<JobView[]> {
-  const own = [...jobs().values()].map(view);
+  const own = ownOn(db).map(view);
   let rows: JobView[] = [];
   if (readable(db)) {
     await settleStale(db.knex);

@@ -8,6 +8,7 @@ import 'server-only';
 import pg from 'pg';
 import type { Knex } from 'knex';
 import { BOUNDS } from '../db/knex-config';
+import { databaseKey } from '../db/database-key';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
 
@@ -32,8 +33,9 @@ type Topic = {
   reads: number;
 };
 
-type HubState = { topics: Map<string, Topic>; listener: Listener | null };
-const state: HubState = ((globalThis as Record<string, unknown>).__strataLiveHub ??= { topics: new Map(), listener: null }) as HubState;
+/** Topics by key (run and job ids are UUIDs, unique across databases); one LISTEN connection per database. */
+type HubState = { topics: Map<string, Topic>; listeners: Map<string, Listener> };
+const state: HubState = ((globalThis as Record<string, unknown>).__strataLiveHubs ??= { topics: new Map(), listeners: new Map() }) as HubState;
 
 /** A run's or a job's topic key. */
 export const topicKey = (kind: 'run' | 'job', id: string) => `${kind}:${id}`;
@@ -125,16 +127,18 @@ export async function announce(knex: Knex, target: DbTarget, key: string): Promi
   await knex.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, key]);
 }
 
-type Listener = { client: pg.Client; url: string };
+type Listener = { client: pg.Client; ready: Promise<boolean> };
 
 /**
- * Listens for other processes' announcements on a server database: one connection per process,
- * opened with the first watcher. Without it (the embedded database, or a failed LISTEN), the
- * topics are still read every second, so the page stays live, a little later.
+ * Listens for other processes' announcements on a server database: one connection per process
+ * and database, opened with the first watcher. Without it (the embedded database, or a failed
+ * LISTEN), the topics are still read every second, so the page stays live, a little later.
  */
 export async function listen(target: DbTarget): Promise<boolean> {
   if (target.kind === 'embedded') return false;
-  if (state.listener && state.listener.url === target.url) return true;
+  const key = databaseKey(target);
+  const existing = state.listeners.get(key);
+  if (existing) return existing.ready;
   const client = new pg.Client({
     connectionString: target.url,
     application_name: 'strata-live',
@@ -142,11 +146,9 @@ export async function listen(target: DbTarget): Promise<boolean> {
     keepAlive: true,
     keepAliveInitialDelayMillis: BOUNDS.keepAliveMs,
   });
-  const listener: Listener = { client, url: target.url };
-  state.listener = listener;
   const drop = (err?: unknown) => {
-    if (err) log.warn({ err }, 'live updates: the LISTEN connection ended; pages fall back to reading every second');
-    if (state.listener === listener) state.listener = null;
+    if (err) log.warn({ err, database: key }, 'live updates: the LISTEN connection ended; pages fall back to reading every second');
+    if (state.listeners.get(key) === listener) state.listeners.delete(key);
     client.end().catch(() => undefined);
   };
   client.on('error', drop);
@@ -154,12 +156,33 @@ export async function listen(target: DbTarget): Promise<boolean> {
   client.on('notification', (n) => {
     if (n.channel === LIVE_CHANNEL && n.payload) poke(n.payload);
   });
-  try {
-    await client.connect();
-    await client.query(`LISTEN ${LIVE_CHANNEL}`);
-    return true;
-  } catch (err) {
-    drop(err);
-    return false;
-  }
+  const listener: Listener = {
+    client,
+    ready: (async () => {
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${LIVE_CHANNEL}`);
+        return true;
+      } catch (err) {
+        drop(err);
+        return false;
+      }
+    })(),
+  };
+  state.listeners.set(key, listener);
+  return listener.ready;
+}
+
+/** Stops listening on the database of `target` (its connections are being closed). */
+export async function unlisten(target: DbTarget): Promise<void> {
+  const key = databaseKey(target);
+  const listener = state.listeners.get(key);
+  if (!listener) return;
+  state.listeners.delete(key);
+  await listener.client.end().catch(() => undefined);
+}
+
+/** The databases this process listens on now (for tests). */
+export function listeningOn(): string[] {
+  return [...state.listeners.keys()];
 }

@@ -12,6 +12,7 @@ import { ApiError } from '../api/errors';
 import { targetLabel } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import { isConnectionError, retryWhileUnreachable } from '../db/connection-errors';
+import { databaseKeyOf } from '../db/database-key';
 import { holdingEmbedded } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
 import { announce, poke, topicKey } from '../live/hub';
@@ -209,7 +210,7 @@ export async function startRun(
       backup: backup ? JSON.stringify(backup) : null,
       approval: summary.approval ? JSON.stringify(summary.approval) : null,
     });
-    live = { summary, table, tag: session.tag, statements: new Map() };
+    live = { summary, database: databaseKeyOf(db.knex), table, tag: session.tag, statements: new Map() };
     liveRuns.set(id, live);
   } catch (err) {
     await session.close();

@@ -4,6 +4,7 @@ import 'server-only';
 // the database row is what other processes and later starts read.
 import os from 'node:os';
 import type { Knex } from 'knex';
+import { databaseKeyOf } from '../db/database-key';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import type { DbTarget } from '../db/target';
 import type { BackupEvidence } from '../schemas/targets';
@@ -46,6 +47,8 @@ export type RunRow = {
 
 export type LiveRun = {
   summary: RunSummary;
+  /** The database it runs on (lib/db/database-key.ts): it is this process's run there only. */
+  database: string;
   table: string;
   tag: string | null;
   /** The SQL captured so far, by migration. */
@@ -67,7 +70,7 @@ export function keptStatements(captured: Map<string, string[]>): Record<string, 
   return out;
 }
 
-/** Runs going on in this process, by id. Their rows say 'running' legitimately. */
+/** Runs going on in this process, by id, on whichever database. Their rows say 'running' legitimately. */
 export const liveRuns: Map<string, LiveRun> = ((globalThis as Record<string, unknown>).__strataLiveRuns ??= new Map<string, LiveRun>()) as Map<string, LiveRun>;
 
 export const THIS_PROCESS = { host: os.hostname(), pid: process.pid };
@@ -156,8 +159,14 @@ async function indexProgress(knex: Knex, tag: string): Promise<IndexProgress | n
   };
 }
 
-export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> {
+/** This process's run `id` on the database of `knex`, from memory. */
+function liveOn(knex: Knex, id: string): LiveRun | null {
   const live = liveRuns.get(id);
+  return live && live.database === databaseKeyOf(knex) ? live : null;
+}
+
+export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> {
+  const live = liveOn(knex, id);
   if (live) {
     const progress = live.tag ? await indexProgress(knex, live.tag).catch(() => null) : null;
     return { ...snapshot(live), progress, statements: keptStatements(live.statements) };
@@ -173,20 +182,21 @@ export async function getRun(knex: Knex, id: string): Promise<RunDetail | null> 
  * embedded database is busy (then 503 at once rather than a wait behind the run).
  */
 export async function readRun(db: { knex: Knex; target: DbTarget }, id: string): Promise<RunDetail | null> {
-  const busy = liveRuns.has(id) ? null : embeddedBusy(db.target);
+  const busy = liveOn(db.knex, id) ? null : embeddedBusy(db.target);
   if (busy) throw busyError(busy);
   return getRun(db.knex, id);
 }
 
-/** The run of `table` going on in this process, from memory. */
-export function liveRun(table: string): RunSummary | null {
-  for (const live of liveRuns.values()) if (live.table === table && live.summary.status === 'running') return snapshot(live);
+/** The run of `table` going on in this process on the database of `knex`, from memory. */
+export function liveRun(knex: Knex, table: string): RunSummary | null {
+  const database = databaseKeyOf(knex);
+  for (const live of liveRuns.values()) if (live.database === database && live.table === table && live.summary.status === 'running') return snapshot(live);
   return null;
 }
 
 /** The run holding the run lock for `table` now, if any: from this process's memory, or its record. */
 export async function runningRun(knex: Knex, table: string): Promise<RunSummary | null> {
-  const here = liveRun(table);
+  const here = liveRun(knex, table);
   if (here) return here;
   const holder = await lockHolder(knex, table);
   if (!holder?.runId) return null;

@@ -12,6 +12,7 @@ import 'server-only';
 // pooled connections (the dashboard's short reads, possibly in flight as it asks); the others do not.
 import type { Knex } from 'knex';
 import { KNEX_CLI_APPLICATION } from '../db/knex-config';
+import { databaseKeyOf } from '../db/database-key';
 import { ownBackendPids } from '../db/own-backends';
 import type { SuspectSession } from '../schemas/migrations';
 import { RUN_TAG_PREFIX } from './lock';
@@ -57,7 +58,7 @@ export async function suspectSessions(knex: Knex, table: string, lockSince: Date
         AND a.datname = current_database()
         AND a.backend_type = 'client backend'
       ORDER BY a.pid`,
-    [`"${table}"`, `"${table}_lock"`, DDL_MODES, DDL_MODES, `${RUN_TAG_PREFIX}%`, KNEX_CLI_APPLICATION, lockSince, lockSince, ownBackendPids()],
+    [`"${table}"`, `"${table}_lock"`, DDL_MODES, DDL_MODES, `${RUN_TAG_PREFIX}%`, KNEX_CLI_APPLICATION, lockSince, lockSince, ownBackendPids(databaseKeyOf(knex))],
   );
   const out: SuspectSession[] = [];
   for (const r of rows) {

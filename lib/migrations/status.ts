@@ -6,6 +6,7 @@ import type { AuditDb } from '../auth/audit';
 import type { StrataConfig } from '../config';
 import type { MigrationRow, MigrationsStatus } from '../schemas/migrations';
 import { missingFiles } from './plan';
+import { databaseKeyOf } from '../db/database-key';
 import { busyMessage, embeddedBusy, type EmbeddedHolder } from '../db/embedded-busy';
 import { heldByRun, lockState } from './lock-state';
 import { reconcileRuns } from './reconcile';
@@ -58,16 +59,18 @@ export async function migrationStatus(db: Knex, config: StrataConfig): Promise<M
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-// The last overview read per migrations table, for the moments the embedded database is busy.
+// The last overview read per database and migrations table, for the moments the embedded database is busy.
 const lastRead: Map<string, MigrationsStatus> = ((globalThis as Record<string, unknown>).__strataLastMigrationsStatus ??= new Map<string, MigrationsStatus>()) as Map<
   string,
   MigrationsStatus
 >;
 
+const readKey = (knex: Knex, config: StrataConfig) => `${databaseKeyOf(knex)}|${config.migrationsTable}`;
+
 /** While a run or a job holds the embedded database: the last list read, and the lock from memory. */
-function busyOverview(config: StrataConfig, busy: EmbeddedHolder): MigrationsStatus {
-  const running = liveRun(config.migrationsTable);
-  const last = lastRead.get(config.migrationsTable);
+function busyOverview(knex: Knex, config: StrataConfig, busy: EmbeddedHolder): MigrationsStatus {
+  const running = liveRun(knex, config.migrationsTable);
+  const last = lastRead.get(readKey(knex, config));
   const message = busyMessage(busy);
   return {
     migrations: last?.migrations ?? [],
@@ -85,7 +88,7 @@ function busyOverview(config: StrataConfig, busy: EmbeddedHolder): MigrationsSta
 /** Everything the migrations page shows, after marking runs whose process died as interrupted. */
 export async function migrationsOverview(db: AuditDb, config: StrataConfig): Promise<MigrationsStatus> {
   const busy = embeddedBusy(db.target);
-  if (busy) return busyOverview(config, busy);
+  if (busy) return busyOverview(db.knex, config, busy);
   const { knex } = db;
   const asOf = new Date().toISOString();
   await reconcileRuns(db, config);
@@ -106,6 +109,6 @@ export async function migrationsOverview(db: AuditDb, config: StrataConfig): Pro
     asOf,
     busy: null,
   };
-  lastRead.set(config.migrationsTable, status);
+  lastRead.set(readKey(knex, config), status);
   return status;
 }
