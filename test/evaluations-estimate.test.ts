@@ -120,6 +120,25 @@ describe('the estimate of the distributions', () => {
     }
   });
 
+  it('unpacks the sample: known types by position, any other type by its bytes, scores that are not finite as NaN', async () => {
+    const hex = Buffer.from('vidéo,1;x', 'utf8').toString('hex');
+    const read = { packed: `7,1,1735516800,0.5,0.25,11,6;7,x${hex},1735516800,,0.75,,16;9,0,1736121600,1,0,20,1`, sampled_pages: null, sampled_rows: null };
+    const s = unpackSample(read);
+    expect(s.n).toBe(3);
+    expect(s.types).toEqual(['post', 'vidéo,1;x', 'topic']);
+    expect([...s.type]).toEqual([0, 1, 2]);
+    expect([...s.page]).toEqual([7, 7, 9]);
+    expect([...s.weekMs]).toEqual([1735516800000, 1735516800000, 1736121600000]);
+    expect([...s.q]).toEqual([0.5, NaN, 1]);
+    expect([...s.qb]).toEqual([11, 0, 20]);
+    // Without a filter the pages and rows are the sample's own: two pages, three rows.
+    expect([s.sampledPages, s.sampledRows]).toEqual([2, 3]);
+    expect(unpackSample({ packed: null, sampled_pages: 4, sampled_rows: 10 })).toMatchObject({ n: 0, sampledPages: 4, sampledRows: 10 });
+    // The statement writes the hex the same way.
+    const r = await db.knex.raw<{ rows: { h: string }[] }>("SELECT encode(convert_to(?, 'UTF8'), 'hex') AS h", ['vidéo,1;x']);
+    expect(r.rows[0]!.h).toBe(hex);
+  });
+
   it('interpolates percentiles as PostgreSQL does', async () => {
     const values = [0.3, -1.5, 2.25, 7, 7, 11.125, 0.1];
     const sorted = Float64Array.from(values).sort();

@@ -123,7 +123,7 @@ export function sampleStatement(knex: Knex, q: DistributionQuery, sample: Sample
   const type = `CASE e.content_type ${CONTENT_TYPES.map(() => 'WHEN ? THEN ?').join(' ')} ELSE 'x' || encode(convert_to(e.content_type, 'UTF8'), 'hex') END`;
   const score = (key: MetricKey) => `coalesce((CASE WHEN ${finite(`e.${METRICS[key]}`)} THEN e.${METRICS[key]}::float8 END)::text, '')`;
   const bin = (key: MetricKey) => `coalesce((${bucketExpression(key)})::text, '')`;
-  const fields = [`(e.ctid::text::point)[0]::int`, type, `date_part('epoch', ${WEEK})::bigint`, score('q'), score('r'), bin('q'), bin('r')];
+  const fields = [`(e.ctid::text::point)[0]::bigint`, type, `date_part('epoch', ${WEEK})::bigint`, score('q'), score('r'), bin('q'), bin('r')];
   const packed = applyFilters(evaluationsFrom(knex, sample), filters, 'e')
     .crossJoin(knex.raw('b'))
     .select(
@@ -143,8 +143,8 @@ export function sampleStatement(knex: Knex, q: DistributionQuery, sample: Sample
 export type PackedSample = { packed: string | null; sampled_pages: number | null; sampled_rows: number | null };
 
 /**
- * The sampled rows, column by column, in page order: `type` indexes `types`, a score that is not
- * finite is NaN and its bin 0.
+ * The sampled rows, column by column, in page order: `type` indexes `types` (the content types in
+ * the order the rows first name them), a score that is not finite is NaN and its bin 0.
  */
 export type SampleColumns = {
   n: number;
@@ -152,7 +152,7 @@ export type SampleColumns = {
   sampledPages: number;
   sampledRows: number;
   types: string[];
-  page: Int32Array;
+  page: Float64Array;
   type: Int32Array;
   weekMs: Float64Array;
   q: Float64Array;
@@ -171,7 +171,7 @@ export function unpackSample(read: PackedSample): SampleColumns {
     sampledPages: read.sampled_pages ?? 0,
     sampledRows: read.sampled_rows ?? n,
     types: [],
-    page: new Int32Array(n),
+    page: new Float64Array(n),
     type: new Int32Array(n),
     weekMs: new Float64Array(n),
     q: new Float64Array(n),
@@ -263,12 +263,7 @@ function layout(groups: number, bins: number, weeks: number) {
  */
 function tallySample(rows: SampleColumns, bins: number, weeks: Map<number, number>) {
   // Groups: 0 all types, then each type the sample holds (1, 2...), in the order first seen.
-  const types = new Map<string, number>();
-  const groupOf = new Int32Array(rows.types.length);
-  for (let i = 0; i < rows.n; i++) {
-    const name = rows.types[rows.type[i]!]!;
-    if (!types.has(name)) groupOf[rows.type[i]!] = types.set(name, types.size + 1).size;
-  }
+  const types = new Map(rows.types.map((name, i) => [name, i + 1]));
   const G = types.size + 1;
   const at = layout(G, bins, weeks.size);
   const tally = new PageTally(at.size);
@@ -300,7 +295,7 @@ function tallySample(rows: SampleColumns, bins: number, weeks: Map<number, numbe
     const q = rows.q[i]!;
     const r = rows.r[i]!;
     // The row counts in all types together (group 0) and in its own.
-    for (let k = 0, g = 0; k < 2; k++, g = groupOf[rows.type[i]!]!) {
+    for (let k = 0, g = 0; k < 2; k++, g = rows.type[i]! + 1) {
       tally.add(page, at.rows(g));
       if (w !== undefined) tally.add(page, at.week(w, g));
       score(page, g, w, 0, q, rows.qb[i]!);
