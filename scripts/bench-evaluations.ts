@@ -13,7 +13,7 @@ import { exportCsv } from '../lib/evaluations/export';
 import { exportCsvCopy } from '../lib/evaluations/export-copy';
 import { browseQuerySchema, distributionQuerySchema, encodeCursor, exportQuerySchema, type SortDir, type SortKey } from '../lib/schemas/evaluations';
 
-import type { Result } from './bench-result';
+import { speed, type Result } from './bench-result';
 
 export type { Result };
 
@@ -111,7 +111,7 @@ async function browseDepth(k: Knex, rows: number): Promise<Result[]> {
     value: ms(keyset),
     baseline: 'the same page by OFFSET (ids only)',
     baselineValue: ms(offset),
-    ratio: `${(offset / keyset).toFixed(1)}x faster`,
+    ratio: speed(offset, keyset, 1),
   });
   return out;
 }
@@ -199,7 +199,7 @@ async function distributionEstimates(k: Knex): Promise<Result[]> {
       value: ms(e),
       baseline: 'the exact answer (mode=exact)',
       baselineValue: ms(x),
-      ratio: `${(x / e).toFixed(1)}x faster`,
+      ratio: speed(x, e, 1),
     });
     if (b.kind !== 'estimate') continue;
     const c = coverage(estimateChecks(est, await getDistributions(k, exact)));

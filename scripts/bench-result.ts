@@ -10,3 +10,12 @@ export function table(rows: Result[]): string {
 }
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * How much faster a result took than its baseline (both in the same unit): "2.13x faster", or
+ * "1.06x slower" when it took longer, so that a ratio under one never reads as a gain.
+ */
+export function speed(baseline: number, result: number, digits = 2): string {
+  const r = baseline / result;
+  return r >= 1 ? `${r.toFixed(digits)}x faster` : `${(1 / r).toFixed(digits)}x slower`;
+}

@@ -10,7 +10,7 @@ import { getVectorHealth } from '../lib/diagnostics/vector/report';
 import type { Db } from '../lib/db/knex';
 import { getJob } from '../lib/jobs/registry';
 import type { ExactCountsResult, JobView, RecallResult } from '../lib/schemas/vector-health';
-import { fmt, type Result } from './bench-result';
+import { fmt, speed, type Result } from './bench-result';
 
 async function settle(db: Db, job: JobView): Promise<JobView> {
   for (;;) {
@@ -87,7 +87,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: VectorHealthOptions):
     value: `${fmt(r)} ms (median of ${opts.runs})`,
     baseline: 'the same figures counted exactly',
     baselineValue: `${fmt(took(counts))} ms`,
-    ratio: `${(took(counts) / r).toFixed(1)}x faster`,
+    ratio: speed(took(counts), r, 1),
   });
 
   const ann = report.ann.ok ? [...report.ann.data.indexes].sort((a, b) => b.sizeBytes - a.sizeBytes)[0] : undefined;
@@ -107,7 +107,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: VectorHealthOptions):
         value: `${p.p50Ms.toFixed(1)} ms median query`,
         baseline: 'exact search (index scans off)',
         baselineValue: `${rr.exact.p50Ms.toFixed(1)} ms median query`,
-        ratio: `${(rr.exact.p50Ms / p.p50Ms).toFixed(1)}x faster`,
+        ratio: speed(rr.exact.p50Ms, p.p50Ms, 1),
       });
     }
     results.push({
@@ -135,7 +135,7 @@ export async function vectorHealthBenchmarks(db: Db, opts: VectorHealthOptions):
       value: `${(g.passMs / 1000).toFixed(1)} s`,
       baseline: `${g.queries} exact searches, one per query (as before)`,
       baselineValue: `${(g.eachMs / 1000).toFixed(1)} s`,
-      ratio: `${(g.eachMs / g.passMs).toFixed(1)}x faster`,
+      ratio: speed(g.eachMs, g.passMs, 1),
     });
   }
   return results;

@@ -28,7 +28,7 @@ import { embeddedBenchmarks } from './bench/embedded';
 import { outageBenchmarks } from './bench/outage';
 import { benchShadow, driftBenchmarks } from './bench/shadow';
 import { EVALUATION_SECTIONS, evaluationBenchmarks, type EvaluationSection } from './bench-evaluations';
-import { fmt, table, type Result } from './bench-result';
+import { fmt, speed, table, type Result } from './bench-result';
 import { vectorHealthBenchmarks } from './bench-vector-health';
 
 const USAGE = `Usage: npm run bench -- [--scale small|medium|large] [--easy] [--only generator]
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       value: `${fmt((copy.rows / copy.ms) * 1000)} rows/s (${(copy.ms / 1000).toFixed(1)} s)`,
       baseline: 'batched INSERT, same rows',
       baselineValue: `${fmt((insert.rows / insert.ms) * 1000)} rows/s (${(insert.ms / 1000).toFixed(1)} s)`,
-      ratio: `${(insert.ms / copy.ms).toFixed(2)}x faster`,
+      ratio: speed(insert.ms, copy.ms),
     });
     // The same without the index builds after the load, which both methods share.
     const tablesMs = (l: typeof copy) => TABLES.reduce((a, t) => a + l.steps[t]!.ms, 0);
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       value: `${fmt((copy.rows / tablesMs(copy)) * 1000)} rows/s (${(tablesMs(copy) / 1000).toFixed(1)} s)`,
       baseline: 'batched INSERT, same rows',
       baselineValue: `${fmt((insert.rows / tablesMs(insert)) * 1000)} rows/s (${(tablesMs(insert) / 1000).toFixed(1)} s)`,
-      ratio: `${(tablesMs(insert) / tablesMs(copy)).toFixed(2)}x faster`,
+      ratio: speed(tablesMs(insert), tablesMs(copy)),
     });
     if (threads > 1) {
       results.push({
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
         value: `${fmt((copy.rows / tablesMs(copy)) * 1000)} rows/s (${(tablesMs(copy) / 1000).toFixed(1)} s)`,
         baseline: 'binary COPY, vectors on the main thread',
         baselineValue: `${fmt((single.rows / tablesMs(single)) * 1000)} rows/s (${(tablesMs(single) / 1000).toFixed(1)} s)`,
-        ratio: `${(tablesMs(single) / tablesMs(copy)).toFixed(2)}x faster`,
+        ratio: speed(tablesMs(single), tablesMs(copy)),
       });
     }
     // Per table: COPY writes the numbers and Float32Arrays in the binary format; INSERT binds them
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
         value: `${fmt((c.rows / c.ms) * 1000)} rows/s`,
         baseline: 'batched INSERT',
         baselineValue: `${fmt((i.rows / i.ms) * 1000)} rows/s`,
-        ratio: `${(i.ms / c.ms).toFixed(2)}x faster`,
+        ratio: speed(i.ms, c.ms),
       });
     }
     await client.end();

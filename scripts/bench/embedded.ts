@@ -9,7 +9,7 @@ import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { startGate } from '../../lib/db/embedded/gate';
 import { embeddedUrl, startEngine } from '../../lib/db/embedded/server';
-import { fmt, type Result } from '../bench-result';
+import { fmt, speed, type Result } from '../bench-result';
 
 const ROUNDS = 60;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -59,7 +59,7 @@ export async function embeddedBenchmarks(): Promise<Result[]> {
       value: ms(median(x)),
       baseline: 'the same through a gate without TCP_NODELAY',
       baselineValue: ms(median(y)),
-      ratio: `${(median(y) / median(x)).toFixed(1)}x faster`,
+      ratio: speed(median(y), median(x), 1),
     });
     results.push(row("knex's hasTable (a catalog query)", a.hasTable, b.hasTable));
     results.push(row('an insert', a.insert, b.insert));
