@@ -7,6 +7,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { DATABASE_DOWN_HEADER, encodeDatabaseDown } from './lib/db/down';
 import { checkDatabase } from './lib/db/health';
 import { pageCsp } from './lib/http/csp';
+import { TARGET_HEADER, TARGET_PARAM } from './lib/targets/param';
 
 const SESSION_COOKIES = ['strata.session_token', '__Secure-strata.session_token'];
 
@@ -18,6 +19,10 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   headers.set('x-nonce', nonce);
   // Only this proxy says the database is down; a client cannot.
   headers.delete(DATABASE_DOWN_HEADER);
+  // The page's target, from its URL (pages read it from this header; lib/targets/page.ts).
+  headers.delete(TARGET_HEADER);
+  const target = req.nextUrl.searchParams.get(TARGET_PARAM);
+  if (target !== null) headers.set(TARGET_HEADER, target);
   const withCsp = (res: NextResponse) => {
     res.headers.set('content-security-policy', csp);
     return res;

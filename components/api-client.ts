@@ -1,6 +1,7 @@
 // The browser's way to call Strata's API: JSON in and out, and an Error carrying the API's
 // message (and request id) when the answer is not a success.
 import type { ErrorBody } from '@/lib/api/errors';
+import { TARGET_PARAM } from '@/lib/targets/param';
 
 export class ApiClientError extends Error {
   constructor(
@@ -29,8 +30,25 @@ export function apiErrorOf(json: unknown): ErrorBody['error'] | null {
   return { code: e.code, message: e.message, details: e.details, requestId: typeof e.requestId === 'string' ? e.requestId : undefined };
 }
 
+/** The target of the page this runs on (its `?target=`), or null for this dashboard's own. */
+export function pageTarget(): string | null {
+  return typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get(TARGET_PARAM);
+}
+
+/**
+ * An API URL acting on the page's target: a page on `?target=staging` reads and changes staging,
+ * whatever the link that led there dropped. A URL that names its own target keeps it.
+ */
+export function onPageTarget(url: string): string {
+  const target = pageTarget();
+  if (!target || !url.startsWith('/api/')) return url;
+  const u = new URL(url, window.location.origin);
+  if (!u.searchParams.has(TARGET_PARAM)) u.searchParams.set(TARGET_PARAM, target);
+  return u.pathname + u.search;
+}
+
 export async function apiFetch<T>(url: string, init?: { method?: string; body?: unknown }): Promise<T> {
-  const res = await fetch(url, {
+  const res = await fetch(onPageTarget(url), {
     method: init?.method ?? 'GET',
     headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
     body: init?.body === undefined ? undefined : JSON.stringify(init.body),

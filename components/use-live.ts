@@ -5,6 +5,7 @@
 // that drops it), `streaming` turns false and the caller polls until the browser reconnects.
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { onPageTarget } from './api-client';
 
 export function useLive(kind: 'run' | 'job', id: string | null, queryKey: QueryKey, active: boolean): boolean {
   const qc = useQueryClient();
@@ -12,7 +13,7 @@ export function useLive(kind: 'run' | 'job', id: string | null, queryKey: QueryK
   const key = JSON.stringify(queryKey);
   useEffect(() => {
     if (!id || !active || typeof EventSource === 'undefined') return;
-    const source = new EventSource(`/api/live?${kind}=${encodeURIComponent(id)}`);
+    const source = new EventSource(onPageTarget(`/api/live?${kind}=${encodeURIComponent(id)}`));
     source.addEventListener('open', () => setStreaming(true));
     source.addEventListener('state', (e) => {
       qc.setQueryData(JSON.parse(key) as QueryKey, JSON.parse((e as MessageEvent<string>).data));

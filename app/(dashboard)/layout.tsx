@@ -8,7 +8,10 @@ import { databaseFailure } from '@/lib/db/failure';
 import { getDb } from '@/lib/db/knex';
 import { databaseDownForRequest, withLabel, type DatabaseProblem } from '@/lib/db/page-state';
 import type { Actor } from '@/lib/schemas/auth';
+import { pageTarget, PageTargetError } from '@/lib/targets/page';
 import { targetsSetup } from '@/lib/targets/registry';
+import { servedHere } from '@/lib/targets/scope';
+import type { SwitchTarget } from '@/components/shell/target-switcher';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,16 +35,25 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   // With a targets file: which of its databases this is (a strip on every page).
   let target: ShellTarget | null = null;
   let targetsProblem: string | null = null;
+  let pageProblem = false;
   try {
     const setup = targetsSetup();
-    const others = setup.targets.filter((t) => !t.current && t.dashboardUrl).map((t) => ({ name: t.name, label: t.label, color: t.color, dashboardUrl: t.dashboardUrl! }));
+    // The page's own target (its `?target=`, else this dashboard's); an unknown one is said instead of the page.
+    const here = await pageTarget();
+    const others: SwitchTarget[] = setup.targets.flatMap((t): SwitchTarget[] => {
+      if (t.name === here?.name) return [];
+      const base = { name: t.name, label: t.label, color: t.color, protected: t.protected };
+      if (servedHere(t)) return [{ ...base, served: true }];
+      return t.dashboardUrl ? [{ ...base, served: false, dashboardUrl: t.dashboardUrl }] : [];
+    });
     if (setup.file) {
-      target = setup.current
-        ? { label: setup.current.label, color: setup.current.color, protected: setup.current.protected, others }
+      target = here
+        ? { label: here.label, color: here.color, protected: here.protected, others }
         : { label: 'Not a target of the targets file', color: '#475569', protected: false, others };
     }
   } catch (err) {
     targetsProblem = (err as Error).message;
+    pageProblem = err instanceof PageTargetError;
   }
   return (
     <DashboardShell actor={actor} target={target}>
@@ -61,7 +73,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </Notice>
             </div>
           )}
-          {children}
+          {/* A page of a target this dashboard cannot name or reach would show another database's data. */}
+          {!pageProblem && children}
         </>
       )}
     </DashboardShell>

@@ -2,7 +2,7 @@ import { OverviewView } from '@/components/overview/overview-view';
 import { DbError } from '@/components/ui/db-error';
 import { getOverview, type Overview } from '@/lib/diagnostics/overview';
 import { busyMessage, embeddedBusy } from '@/lib/db/embedded-busy';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { log } from '@/lib/log';
 import { requirePageActor } from '@/lib/auth/page';
 
@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export default async function OverviewPage() {
   await requirePageActor('/');
   let overview: Overview | null = null;
-  const db = await getDb();
+  const db = await pageDb();
   const busy = embeddedBusy(db.target);
   if (!busy) {
     try {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { useState, type FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';

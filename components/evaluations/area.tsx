@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Notice } from '@/components/ui/card';
 import { DbError } from '@/components/ui/db-error';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { evaluationTablesExist } from '@/lib/evaluations/read';
 import { log } from '@/lib/log';
 import { EvaluationTabs } from './tabs';
@@ -13,7 +13,7 @@ import { EvaluationTabs } from './tabs';
 export async function EvaluationsArea({ children }: { children: ReactNode }) {
   let ready: boolean | null = null;
   try {
-    ready = await evaluationTablesExist((await getDb()).knex);
+    ready = await evaluationTablesExist((await pageDb()).knex);
   } catch (err) {
     log.error({ err }, 'evaluations: checking the tables failed');
   }

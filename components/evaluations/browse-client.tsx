@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
@@ -215,7 +215,7 @@ export function BrowseClient({ problem }: { problem: QueryProblem | null }) {
   const asked = Number(params.get('page'));
   // A page that turned out to be the first (no rows before it) is page 1 whatever the URL says.
   const pageNo = page.data && !page.data.prev ? 1 : Number.isInteger(asked) && asked > 1 ? asked : 1;
-  const exportHref = `/api/evaluations/export?${pick(params, [...FILTER_KEYS, 'sort', 'dir'])}`;
+  const exportHref = `/api/evaluations/export?${pick(params, [...FILTER_KEYS, 'sort', 'dir', 'target'])}`;
 
   if (problem) {
     return (

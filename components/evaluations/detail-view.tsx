@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { Card, Facts, Notice } from '@/components/ui/card';
 import { Time } from '@/components/ui/time';
 import { Table } from '@/components/ui/table';

@@ -1,6 +1,6 @@
 // A URL parameter the API would refuse (say ?qmin=abc): said once, beside the form field it
 // belongs to, with the value that was given; the page then shows no list, count, export or chart.
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { Notice } from '@/components/ui/card';
 import { INPUT, INPUT_INVALID } from '@/components/ui/controls';
 import type { QueryProblem } from '@/lib/schemas/evaluations';

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { usePathname } from 'next/navigation';
 import { LinkPending } from '@/components/ui/link-pending';
 

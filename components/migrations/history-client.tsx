@@ -1,7 +1,7 @@
 'use client';
 // Every run, rollback and lock release through Strata: who, when, how long, what, outcome, error.
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';

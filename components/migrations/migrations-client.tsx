@@ -2,7 +2,7 @@
 // The migrations page: every migration with its status, the lock, Run pending and Rollback batch
 // (operators), lock release (admins), and the run in progress, which survives a reload (?run=).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { apiFetch } from '@/components/api-client';

@@ -1,7 +1,7 @@
 'use client';
 // One run on a page of its own: who, when, how long, each migration with its outcome, timing, SQL
 // and error; followed live while it runs.
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import type { ReactNode } from 'react';
 import { Card, Facts } from '@/components/ui/card';
 import { Time } from '@/components/ui/time';

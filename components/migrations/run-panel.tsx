@@ -2,7 +2,7 @@
 // A run as it goes and as it ended, on the migrations page: what it says about itself, and after a
 // failure that left migrations applied, the way back (roll back what it applied) or forward.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { useEffect } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card } from '@/components/ui/card';

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { DriftCard } from '@/components/migrations/drift-card';
 import { Card, Facts, Notice } from '@/components/ui/card';
 import type { Overview } from '@/lib/diagnostics/overview';

@@ -1,5 +1,5 @@
 // Who is signed in, their account page, and sign-out: a plain form post, so that it works before scripts load.
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 
 const BUTTON = 'rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-200 dark:border-slate-700 dark:hover:bg-slate-800';
 

@@ -8,6 +8,7 @@ import * as runOutcomes from './0003_run_outcomes';
 import * as hardening from './0004_hardening';
 import * as targets from './0005_targets';
 import * as jobs from './0006_jobs';
+import * as targetRoles from './0007_target_roles';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0004_hardening': hardening,
   '0005_targets': targets,
   '0006_jobs': jobs,
+  '0007_target_roles': targetRoles,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

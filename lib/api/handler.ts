@@ -12,6 +12,7 @@ import type { Actor } from '../schemas/auth';
 import { NON_PAGE_CSP } from '../http/csp';
 import { ApiError, toApiError } from './errors';
 import { withBoundedBody } from './input';
+import { inTarget, TARGET_PARAM, targetFromParam } from '../targets/scope';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -58,7 +59,11 @@ export function apiRoute<P = Record<string, never>>(
     try {
       const bounded = await withBoundedBody(req);
       ctx.params = routeCtx?.params ? await routeCtx.params : ({} as P);
-      res = await handler(bounded, ctx);
+      // The target the request names acts for the whole handler (its rules, its connection).
+      const named = bounded.nextUrl.searchParams.getAll(TARGET_PARAM);
+      if (named.length > 1) throw new ApiError('bad_request', 'target: give it once');
+      const target = targetFromParam(named[0] ?? null);
+      res = target ? await inTarget(target, () => handler(bounded, ctx)) : await handler(bounded, ctx);
     } catch (err) {
       failure = toApiError(err);
       if (failure.status >= 500) log.error({ requestId, err }, 'request failed');

@@ -93,10 +93,14 @@ export function parseFields<T extends z.ZodType>(fields: Record<string, string>,
   return parseWith('body', fields, schema);
 }
 
+/** `?target=` names the target of any request (lib/targets/scope.ts); the route wrapper reads it, no route's schema. */
+const RESERVED_QUERY = new Set(['target']);
+
 export function parseQuery<T extends z.ZodType>(req: NextRequest, schema: T): z.infer<T> {
   const params = req.nextUrl.searchParams;
   const obj: Record<string, string> = {};
   for (const key of new Set(params.keys())) {
+    if (RESERVED_QUERY.has(key)) continue;
     const all = params.getAll(key);
     if (all.length > 1) throw new ApiError('bad_request', `${key}: give it once`);
     obj[key] = all[0]!;

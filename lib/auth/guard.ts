@@ -7,14 +7,22 @@ import type { Caller } from '../api/handler';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import { getDb, type Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
+import { activeTarget, servedHere, targetDb } from '../targets/scope';
+import { targetsSetup, type Target } from '../targets/registry';
 import { authenticate, type Authenticated } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import type { Permission } from './permissions';
 import { credentialKey, forgetCredentials, recentCredential, rememberCredential } from './recent-credentials';
 import { clientIp, isMutating, isSameOrigin } from './request';
+import { actorOnTarget } from './target-roles';
 
-export type Authorized = { db: Db; actor: Actor; via: Authenticated['via']; sessionId?: string; ip: string };
+/**
+ * `db` is the target the request acts on (its `?target=`, else this dashboard's own); `home` is
+ * this dashboard's own database, where users, sessions and tokens live. `actor` carries the role
+ * the caller holds on `target`.
+ */
+export type Authorized = { db: Db; home: Db; target: Target | null; actor: Actor; via: Authenticated['via']; sessionId?: string; ip: string };
 
 /**
  * The dashboard's origin as the browser sees it: STRATA_BASE_URL, or the scheme and host the
@@ -36,6 +44,11 @@ export type AuthorizeOptions = {
    * against the database in the last minute instead of waiting. Other routes answer 503 "busy".
    */
   fromMemoryWhileBusy?: boolean;
+  /**
+   * The route manages the dashboard itself (users, tokens, one's own account): it acts on the home
+   * database and is judged by the caller's own role, never by a role held on one target.
+   */
+  home?: boolean;
 };
 
 /**
@@ -49,23 +62,29 @@ export async function authorize(
   permission: Permission,
   options: AuthorizeOptions = {},
 ): Promise<Authorized> {
-  const db = await getDb();
+  const home = await getDb();
+  const target = options.home ? null : activeTarget();
   const ip = clientIp(req.headers);
   const mutating = isMutating(req.method);
-  const key = credentialKey(req.headers);
+  // The role differs per target, so a credential is remembered per target.
+  const credential = credentialKey(req.headers);
+  const key = credential && `${credential}:${target?.name ?? ''}`;
   // Any change may be a sign-out, a role change or a revocation: checked credentials are forgotten.
   if (mutating) forgetCredentials();
-  const busy = embeddedBusy(db.target);
+  const where = (role: string) => `The ${role} role${target && targetsServed() > 1 ? ` on ${target.label}` : ''} may not ${permission.description}`;
+  const busy = embeddedBusy(home.target);
   if (busy) {
     const recent = options.fromMemoryWhileBusy && !mutating ? recentCredential(key) : null;
     if (!recent) throw busyError(busy);
-    if (!permission(recent.actor.role)) throw new ApiError('forbidden', `The ${recent.actor.role} role may not ${permission.description}`);
-    return { db, actor: recent.actor, via: recent.via, sessionId: recent.sessionId, ip };
+    if (!permission(recent.actor.role)) throw new ApiError('forbidden', where(recent.actor.role));
+    return { db: options.home ? home : await targetDb(target), home, target, actor: recent.actor, via: recent.via, sessionId: recent.sessionId, ip };
   }
   const config = readAuthConfig();
-  const auth = await getAuth(db, config);
-  const who = await authenticate(db.knex, auth, config, req.headers);
-  if (!who) throw new ApiError('unauthorized', 'Sign in, or send a valid API token');
+  const auth = await getAuth(home, config);
+  const found = await authenticate(home.knex, auth, config, req.headers);
+  if (!found) throw new ApiError('unauthorized', 'Sign in, or send a valid API token');
+  ctx.caller = { actor: found.actor, via: found.via };
+  const who = { ...found, actor: await actorOnTarget(home.knex, found.actor, target) };
   // This credential was just checked; a sign-out forgets it again once the session is gone.
   rememberCredential(key, who);
   ctx.caller = { actor: who.actor, via: who.via };
@@ -73,7 +92,16 @@ export async function authorize(
     throw new ApiError('forbidden', 'Changes through a browser session must come from the dashboard itself', { reason: 'cross-origin' });
   }
   if (!permission(who.actor.role)) {
-    throw new ApiError('forbidden', `The ${who.actor.role} role may not ${permission.description}`, { reason: 'role' });
+    throw new ApiError('forbidden', where(who.actor.role), { reason: 'role' });
   }
-  return { db, actor: who.actor, via: who.via, sessionId: who.sessionId, ip };
+  return { db: options.home ? home : await targetDb(target), home, target, actor: who.actor, via: who.via, sessionId: who.sessionId, ip };
+}
+
+/** How many targets this dashboard serves (a role is named with its target only when there are several). */
+function targetsServed(): number {
+  try {
+    return targetsSetup().targets.filter(servedHere).length;
+  } catch {
+    return 1;
+  }
 }

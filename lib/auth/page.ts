@@ -13,6 +13,9 @@ import { authenticate } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import { credentialKey, recentCredential, rememberCredential } from './recent-credentials';
+import { pageTarget, PageTargetError } from '../targets/page';
+import type { Target } from '../targets/registry';
+import { actorOnTarget } from './target-roles';
 
 /**
  * The signed-in user for this request, or null; computed once per request. When the proxy found
@@ -27,13 +30,24 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const h = new Headers(await headers());
   // Pages are reached with the browser's cookie only; a bearer token is for the API.
   h.delete('authorization');
-  const key = credentialKey(h);
+  // The role is the one the user holds on the page's target (an unknown target: the layout says
+  // so and shows no page, and the user's own role stands).
+  let target: Target | null = null;
+  try {
+    target = await pageTarget();
+  } catch (err) {
+    if (!(err instanceof PageTargetError)) throw err;
+  }
+  const credential = credentialKey(h);
+  const key = credential && `${credential}:${target?.name ?? ''}`;
   // While a run or a job holds the embedded database, the sign-in checked in the last minute
   // stands (lib/auth/recent-credentials.ts), so that the pages can say what is going on.
   if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? null;
-  const who = await authenticate(db.knex, await getAuth(db, config), config, h);
-  if (who) rememberCredential(key, who);
-  return who?.actor ?? null;
+  const found = await authenticate(db.knex, await getAuth(db, config), config, h);
+  if (!found) return null;
+  const who = { ...found, actor: await actorOnTarget(db.knex, found.actor, target) };
+  rememberCredential(key, who);
+  return who.actor;
 });
 
 /** The signed-in user, or a redirect to the sign-in page that comes back to `path`. */

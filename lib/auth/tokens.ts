@@ -7,6 +7,7 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Role, TokenRow } from '../schemas/auth';
+import { setTokenTargets, targetsByToken } from './target-roles';
 
 export const TOKEN_PREFIX = 'strata_';
 const TOKEN_PATTERN = /^strata_[A-Za-z0-9_-]{43}$/;
@@ -29,7 +30,7 @@ type DbToken = {
   revoked_at: Date | null;
 };
 
-function toRow(t: DbToken): TokenRow {
+function toRow(t: DbToken, targets: string[] | null = null): TokenRow {
   return {
     id: String(t.id),
     name: t.name,
@@ -42,6 +43,7 @@ function toRow(t: DbToken): TokenRow {
     lastUsedIp: t.last_used_ip,
     revokedAt: t.revoked_at?.toISOString() ?? null,
     suspended: t.suspended ?? null,
+    targets,
   };
 }
 
@@ -73,22 +75,27 @@ export async function ownerOf(knex: Knex, actor: { kind: 'user' | 'token'; id: s
 
 export async function createToken(
   knex: Knex,
-  input: { name: string; role: Role; expiresInDays?: number; createdBy: string; owner: TokenOwner },
+  input: { name: string; role: Role; expiresInDays?: number; createdBy: string; owner: TokenOwner; targets?: string[] },
 ): Promise<{ token: string; record: TokenRow }> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const [row] = await knex('strata.api_tokens')
-    .insert({
-      name: input.name,
-      role: input.role,
-      token_hash: hashToken(token),
-      token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-      created_by: input.createdBy,
-      owner_kind: input.owner.kind,
-      created_by_user_id: input.owner.kind === 'user' ? input.owner.userId : null,
-      expires_at: input.expiresInDays ? knex.raw(`now() + make_interval(days => ?)`, [input.expiresInDays]) : null,
-    })
-    .returning(COLUMNS);
-  return { token, record: toRow({ ...(row as DbToken), suspended: null }) };
+  const targets = input.targets?.length ? [...new Set(input.targets)].sort() : null;
+  // The token and its targets together: a token must never exist wider than it was asked for.
+  return knex.transaction(async (trx) => {
+    const [row] = await trx('strata.api_tokens')
+      .insert({
+        name: input.name,
+        role: input.role,
+        token_hash: hashToken(token),
+        token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+        created_by: input.createdBy,
+        owner_kind: input.owner.kind,
+        created_by_user_id: input.owner.kind === 'user' ? input.owner.userId : null,
+        expires_at: input.expiresInDays ? trx.raw(`now() + make_interval(days => ?)`, [input.expiresInDays]) : null,
+      })
+      .returning(COLUMNS);
+    if (targets) await setTokenTargets(trx, String((row as DbToken).id), targets);
+    return { token, record: toRow({ ...(row as DbToken), suspended: null }, targets) };
+  });
 }
 
 export async function listTokens(knex: Knex): Promise<TokenRow[]> {
@@ -96,7 +103,8 @@ export async function listTokens(knex: Knex): Promise<TokenRow[]> {
     .select(COLUMNS.map((c) => `t.${c}`))
     .select(knex.raw(`${SUSPENDED_SQL} AS suspended`))
     .orderBy('t.id', 'desc');
-  return (rows as DbToken[]).map(toRow);
+  const scoped = await targetsByToken(knex);
+  return (rows as DbToken[]).map((t) => toRow(t, scoped.get(String(t.id)) ?? null));
 }
 
 /** Revokes a token; false when there is no such token. Revoking twice keeps the first time. */
@@ -105,7 +113,7 @@ export async function revokeToken(knex: Knex, id: string, by: string): Promise<T
     .where({ id })
     .update({ revoked_at: knex.raw('coalesce(revoked_at, now())'), revoked_by: knex.raw('coalesce(revoked_by, ?)', [by]) })
     .returning(COLUMNS);
-  return row ? toRow({ ...(row as DbToken), suspended: null }) : null;
+  return row ? toRow({ ...(row as DbToken), suspended: null }, (await targetsByToken(knex)).get(String((row as DbToken).id)) ?? null) : null;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { ApiError } from '../api/errors';
 import type { Role, UserRow } from '../schemas/auth';
 import type { Auth } from './auth';
+import { setTargetRoles, targetRolesByUser } from './target-roles';
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
@@ -30,6 +31,7 @@ export async function listUsers(knex: Knex): Promise<UserRow[]> {
     .select(knex.raw('(SELECT count(*)::int FROM strata.sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS active_sessions'))
     .select(knex.raw(`(SELECT max(a.updated_at) FROM strata.accounts a WHERE a.user_id = u.id AND a.provider_id = 'credential') AS password_changed_at`))
     .orderBy('u.email')) as DbUser[];
+  const perTarget = await targetRolesByUser(knex);
   return rows.map((r) => ({
     id: r.id,
     email: r.email,
@@ -40,6 +42,7 @@ export async function listUsers(knex: Knex): Promise<UserRow[]> {
     lastSignInAt: r.last_sign_in_at?.toISOString() ?? null,
     activeSessions: r.active_sessions,
     passwordChangedAt: r.password_changed_at?.toISOString() ?? null,
+    targetRoles: perTarget.get(r.id) ?? {},
   }));
 }
 
@@ -70,7 +73,8 @@ export async function createUser(
 export async function updateUser(
   knex: Knex,
   id: string,
-  change: { role?: Role; disabled?: boolean },
+  change: { role?: Role; disabled?: boolean; targetRoles?: Record<string, Role | null> },
+  targetLabels: Map<string, string> = new Map(),
 ): Promise<{ before: UserRow; after: UserRow }> {
   return knex.transaction(async (trx) => {
     const admins = await trx('strata.users').where({ role: 'admin', banned: false }).forUpdate().select('id');
@@ -88,6 +92,7 @@ export async function updateUser(
       patch.ban_reason = change.disabled ? 'disabled by an admin' : null;
     }
     await trx('strata.users').where({ id }).update(patch);
+    if (change.targetRoles) await setTargetRoles(trx, id, change.targetRoles, targetLabels);
     if ((change.role && change.role !== before.role) || change.disabled) {
       await trx('strata.sessions').where({ user_id: id }).delete();
     }

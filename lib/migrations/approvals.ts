@@ -11,7 +11,8 @@ import type { Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
 import type { RollbackApproval } from '../schemas/targets';
 import { requireBackup, type BackupClaim } from '../targets/backup';
-import { targetsSetup, type Target } from '../targets/registry';
+import type { Target } from '../targets/registry';
+import { activeTarget } from '../targets/scope';
 import { currentWork } from './plan';
 import { startRun, PlanChangedError, type StartedRun } from './runner';
 
@@ -56,7 +57,7 @@ function toApproval(r: Row, now = Date.now()): RollbackApproval {
 
 /** The current target's rule, when it asks for an approval of rollbacks. */
 export function approvalRule(): { target: Target; expiresMinutes: number } | null {
-  const t = targetsSetup().current;
+  const t = activeTarget();
   return t?.rollbackApproval ? { target: t, expiresMinutes: t.rollbackApproval.expiresMinutes } : null;
 }
 

@@ -8,6 +8,7 @@ import type { Plan } from '../schemas/migrations';
 import { backupRequirement } from '../targets/backup';
 import { checkPromotion } from '../targets/promotion';
 import { targetInfo, targetsSetup } from '../targets/registry';
+import { activeTarget } from '../targets/scope';
 import { fileFacts } from './files';
 import { filesFor, makePlan, type PlanOptions } from './plan';
 
@@ -21,9 +22,10 @@ export async function planForRequest(
   const holder = { kind: 'run' as const, what: `a dry run of the ${direction === 'up' ? 'pending migrations' : 'rollback'}`, id: `plan:${requestId}`, by };
   const plan = await holdingEmbedded(db.target, holder, () => makePlan(db.knex, config, direction, options));
   const setup = targetsSetup();
-  const target = setup.file && setup.current ? targetInfo(setup.current) : null;
-  const backup = plan.migrations.length ? await backupRequirement(setup.current) : null;
-  const approval = direction === 'down' && setup.current?.rollbackApproval ? { expiresMinutes: setup.current.rollbackApproval.expiresMinutes } : null;
+  const here = activeTarget();
+  const target = setup.file && here ? targetInfo(here) : null;
+  const backup = plan.migrations.length ? await backupRequirement(here) : null;
+  const approval = direction === 'down' && here?.rollbackApproval ? { expiresMinutes: here.rollbackApproval.expiresMinutes } : null;
   if (direction !== 'up' || !plan.migrations.length) return { ...plan, promotion: null, target, backup, approval };
   const files = await Promise.all((await filesFor(config, plan.migrations.map((m) => m.name))).map(fileFacts));
   return { ...plan, promotion: await checkPromotion(config, files), target, backup, approval: null };

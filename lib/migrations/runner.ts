@@ -21,7 +21,7 @@ import type { Actor } from '../schemas/auth';
 import type { RunApproval, RunError, RunMigration, RunPromotion, RunSummary } from '../schemas/migrations';
 import { checkPromotion, promotionRefusal } from '../targets/promotion';
 import { requireBackup, type BackupClaim } from '../targets/backup';
-import { targetsSetup } from '../targets/registry';
+import { activeTarget } from '../targets/scope';
 import { capture, listMigrations, migratorConfig } from './execute';
 import type { FileFacts } from './files';
 import { knexLockFlag } from './lock';
@@ -149,7 +149,7 @@ export async function startRun(
   try {
     const work = await verify(session.knex, config, request);
     const promotion = request.kind === 'latest' ? await promotionFor(config, actor, request, work.files) : null;
-    const backup = await requireBackup(targetsSetup().current, request.backup, actor.label);
+    const backup = await requireBackup(activeTarget(), request.backup, actor.label);
     const atomic = work.files.every((f) => f.transaction !== false);
     if (request.kind === 'latest') {
       const { completed } = await listMigrations(session.knex, config);
@@ -181,7 +181,7 @@ export async function startRun(
       undoesRun: request.kind === 'rollback' ? (request.undoesRun ?? null) : null,
       aftermath: null,
       outcomeKnown: false,
-      target: targetsSetup().current?.name ?? null,
+      target: activeTarget()?.name ?? null,
       promotion,
       backup,
       approval: request.kind === 'rollback' ? (request.approval ?? null) : null,

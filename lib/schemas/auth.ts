@@ -34,12 +34,19 @@ export const createUserBodySchema = z.strictObject({
   password: passwordSchema.optional(),
 });
 
+/** A target's name, as the targets file spells it (lib/targets/config.ts). */
+const targetName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'is not a target name');
+
 export const updateUserBodySchema = z
   .strictObject({
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
+    /** The user's role on each named target; null gives them their own role there again. */
+    targetRoles: z.record(targetName, roleSchema.nullable()).optional(),
   })
-  .refine((b) => b.role !== undefined || b.disabled !== undefined, { message: 'give role or disabled' });
+  .refine((b) => b.role !== undefined || b.disabled !== undefined || (b.targetRoles !== undefined && Object.keys(b.targetRoles).length > 0), {
+    message: 'give role, disabled or targetRoles',
+  });
 
 /** An admin's password reset takes no parameters: Strata generates the new password. The body is `{}`. */
 export const resetPasswordBodySchema = z.strictObject({});
@@ -56,6 +63,8 @@ export const createTokenBodySchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(100),
   role: roleSchema,
   expiresInDays: z.number().int().min(1).max(3650).optional(),
+  /** The targets it may act on; omitted: every target. */
+  targets: z.array(targetName).min(1, 'name at least one target, or leave it out for every target').max(20).optional(),
 });
 
 export const idParamSchema = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id') });
@@ -101,6 +110,8 @@ export type UserRow = {
   activeSessions: number;
   /** When their password was last set (created, reset or changed); null for a user who signs in only with SSO. */
   passwordChangedAt: string | null;
+  /** The roles that differ from `role` on a target of the targets file: target name → role there. */
+  targetRoles: Record<string, Role>;
 };
 
 export type TokenRow = {
@@ -116,6 +127,8 @@ export type TokenRow = {
   revokedAt: string | null;
   /** Why the token does not work although neither revoked nor expired (its maker was disabled or demoted). */
   suspended: string | null;
+  /** The targets it may act on; null: every target. */
+  targets: string[] | null;
 };
 
 export type AuditEvent = {

@@ -9,11 +9,12 @@ import type { FileFacts } from '../migrations/files';
 import type { PromotionCheck, PromotionVerdict } from '../schemas/targets';
 import { previousTarget, targetsSetup } from './registry';
 import { readTarget } from './state';
+import { activeTarget } from './scope';
 
 export async function checkPromotion(config: StrataConfig, pending: Pick<FileFacts, 'name' | 'checksum'>[]): Promise<PromotionCheck> {
   const setup = targetsSetup();
   if (!setup.file) return { applies: false, why: 'There is no targets file: this dashboard knows one database, and no promotion order.' };
-  const here = setup.current;
+  const here = activeTarget();
   if (!here) return { applies: false, why: `This dashboard's database is not one of the targets of ${setup.file}: no promotion rule applies to it.` };
   if (!here.protected) return { applies: false, why: `${here.label} is not protected: migrations may run here before anywhere else.` };
   const prev = previousTarget(setup, here);

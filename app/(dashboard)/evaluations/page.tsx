@@ -5,7 +5,7 @@ import { evaluationKeys } from '@/components/evaluations/query-keys';
 import { browseRequest } from '@/components/evaluations/url-state';
 import { Prefetched, searchParamsOf, type FirstRead } from '@/components/prefetch';
 import { requirePageActor } from '@/lib/auth/page';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { browse } from '@/lib/evaluations/browse';
 import { countMatching } from '@/lib/evaluations/count';
 import { listForums } from '@/lib/evaluations/forums';
@@ -20,7 +20,7 @@ export default async function EvaluationsPage({ searchParams }: { searchParams: 
   const request = browseRequest(searchParamsOf(await searchParams));
   const checked = checkQuery(browseQuerySchema, new URLSearchParams(request.page));
   const filters = filterQuerySchema.safeParse(Object.fromEntries(new URLSearchParams(request.filters)));
-  const knex = async () => (await getDb()).knex;
+  const knex = async () => (await pageDb()).knex;
   const reads: FirstRead[] = [{ queryKey: evaluationKeys.forums(), read: async () => ({ forums: await listForums(await knex()) }) }];
   if (checked.ok && filters.success) {
     reads.push(

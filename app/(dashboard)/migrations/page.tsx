@@ -5,7 +5,7 @@ import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayReleaseLock, mayRunMigrations } from '@/lib/auth/permissions';
 import { readConfig } from '@/lib/config';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { log } from '@/lib/log';
 import { migrationsOverview } from '@/lib/migrations/status';
 import type { MigrationsStatus } from '@/lib/schemas/migrations';
@@ -17,7 +17,7 @@ export default async function MigrationsPage() {
   const actor = await requirePageActor('/migrations');
   let status: MigrationsStatus | null = null;
   try {
-    status = await migrationsOverview(await getDb(), readConfig());
+    status = await migrationsOverview(await pageDb(), readConfig());
   } catch (err) {
     log.error({ err }, 'migration status failed');
   }

@@ -12,12 +12,12 @@ import { createUserBodySchema } from '@/lib/schemas/auth';
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (req, ctx) => {
-  const { db } = await authorize(req, ctx, mayManageUsers);
+  const { db } = await authorize(req, ctx, mayManageUsers, { home: true });
   return NextResponse.json({ users: await listUsers(db.knex) }, { headers: { 'cache-control': 'no-store' } });
 });
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor, ip } = await authorize(req, ctx, mayManageUsers);
+  const { db, actor, ip } = await authorize(req, ctx, mayManageUsers, { home: true });
   const body = await parseBody(req, createUserBodySchema);
   const password = body.password ?? generatePassword();
   const user = await createUser(db.knex, await getAuth(db), { ...body, password });

@@ -4,7 +4,7 @@ import { EvaluationsArea } from '@/components/evaluations/area';
 import { EvaluationDetailView } from '@/components/evaluations/detail-view';
 import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { getEvaluation } from '@/lib/evaluations/detail';
 import { log } from '@/lib/log';
 import { evaluationIdSchema, type EvaluationDetail } from '@/lib/schemas/evaluations';
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: 'Evaluation' };
 async function Detail({ id }: { id: number }) {
   let detail: EvaluationDetail | null;
   try {
-    detail = await getEvaluation((await getDb()).knex, id);
+    detail = await getEvaluation((await pageDb()).knex, id);
   } catch (err) {
     log.error({ err }, 'evaluation detail failed');
     return <DbError what="this evaluation" />;

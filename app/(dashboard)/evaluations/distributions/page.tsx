@@ -5,7 +5,7 @@ import { evaluationKeys } from '@/components/evaluations/query-keys';
 import { distributionsRequest } from '@/components/evaluations/url-state';
 import { Prefetched, searchParamsOf, type FirstRead } from '@/components/prefetch';
 import { requirePageActor } from '@/lib/auth/page';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { getDistributions } from '@/lib/evaluations/distributions';
 import { listForums } from '@/lib/evaluations/forums';
 import { checkQuery } from '@/lib/evaluations/page-query';
@@ -18,7 +18,7 @@ export default async function EvaluationDistributionsPage({ searchParams }: { se
   await requirePageActor('/evaluations/distributions');
   const query = distributionsRequest(searchParamsOf(await searchParams));
   const checked = checkQuery(distributionQuerySchema, new URLSearchParams(query));
-  const knex = async () => (await getDb()).knex;
+  const knex = async () => (await pageDb()).knex;
   const reads: FirstRead[] = [{ queryKey: evaluationKeys.forums(), read: async () => ({ forums: await listForums(await knex()) }) }];
   // The first answer: an estimate, or the exact figures when they are as quick (the client asks for them after an estimate).
   if (checked.ok) {

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { Suspense } from 'react';
 import { HistoryClient } from '@/components/migrations/history-client';
 import { migrationKeys } from '@/components/migrations/query-keys';
 import { Prefetched, searchParamsOf, type FirstRead } from '@/components/prefetch';
 import { requirePageActor } from '@/lib/auth/page';
 import { readConfig } from '@/lib/config';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { listRuns } from '@/lib/migrations/runs';
 import { runsQuerySchema } from '@/lib/schemas/migrations';
 
@@ -19,7 +19,7 @@ export default async function MigrationHistoryPage({ searchParams }: { searchPar
   const before = searchParamsOf(await searchParams).get('before');
   const reads: FirstRead[] = before
     ? []
-    : [{ queryKey: [...migrationKeys.runs, null], read: async () => listRuns((await getDb()).knex, readConfig().migrationsTable, runsQuerySchema.parse({})) }];
+    : [{ queryKey: [...migrationKeys.runs, null], read: async () => listRuns((await pageDb()).knex, readConfig().migrationsTable, runsQuerySchema.parse({})) }];
   return (
     <>
       <p className="mb-2 text-sm">

@@ -14,7 +14,7 @@ import { changePasswordBodySchema } from '@/lib/schemas/auth';
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor, via, ip } = await authorize(req, ctx, mayView);
+  const { db, actor, via, ip } = await authorize(req, ctx, mayView, { home: true });
   if (via !== 'session') throw new ApiError('bad_request', 'An API token has no password; a user changes theirs while signed in');
   const body = await parseBody(req, changePasswordBodySchema);
   const config = readAuthConfig();

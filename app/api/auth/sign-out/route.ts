@@ -12,7 +12,7 @@ import { signOut } from '@/lib/auth/sign-in';
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor, via, ip } = await authorize(req, ctx, mayView);
+  const { db, actor, via, ip } = await authorize(req, ctx, mayView, { home: true });
   if (via !== 'session') throw new ApiError('bad_request', 'An API token has no session to end; an admin revokes tokens');
   const cookies = await signOut(db, await getAuth(db), actor, req.headers, { requestId: ctx.requestId, ip });
   forgetCredentials();

@@ -5,7 +5,7 @@ import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayDryRun } from '@/lib/auth/permissions';
 import { readConfig } from '@/lib/config';
-import { getWorkDb } from '@/lib/db/knex';
+import { requestWorkDb } from '@/lib/targets/scope';
 import { planForRequest } from '@/lib/migrations/plan-request';
 import { planBodySchema } from '@/lib/schemas/migrations';
 
@@ -16,6 +16,6 @@ export const POST = apiRoute(async (req, ctx) => {
   const { direction, exactCounts } = await parseBody(req, planBodySchema);
   // A dry run executes the migrations (then rolls back): minutes for some, so on the connections
   // without the read bounds.
-  const plan = await planForRequest(await getWorkDb(), readConfig(), direction, { by: actor.label, requestId: ctx.requestId, signal: req.signal, exactCounts });
+  const plan = await planForRequest(await requestWorkDb(), readConfig(), direction, { by: actor.label, requestId: ctx.requestId, signal: req.signal, exactCounts });
   return NextResponse.json({ plan });
 });

@@ -12,7 +12,7 @@ import { tokenIdParamSchema } from '@/lib/schemas/auth';
 export const dynamic = 'force-dynamic';
 
 export const DELETE = apiRoute<{ id: string }>(async (req, ctx) => {
-  const { db, actor, ip } = await authorize(req, ctx, mayManageTokens);
+  const { db, actor, ip } = await authorize(req, ctx, mayManageTokens, { home: true });
   const { id } = parseParams(ctx.params, tokenIdParamSchema);
   const record = await revokeToken(db.knex, id, actor.label);
   if (!record) throw new ApiError('not_found', 'No such token');

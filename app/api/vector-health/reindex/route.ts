@@ -4,7 +4,7 @@ import { apiRoute } from '@/lib/api/handler';
 import { parseBody } from '@/lib/api/input';
 import { authorize } from '@/lib/auth/guard';
 import { mayReindex } from '@/lib/auth/permissions';
-import { getWorkDb } from '@/lib/db/knex';
+import { requestWorkDb } from '@/lib/targets/scope';
 import { startReindex } from '@/lib/diagnostics/vector/reindex';
 import { reindexBodySchema } from '@/lib/schemas/vector-health';
 
@@ -14,6 +14,6 @@ export const POST = apiRoute(async (req, ctx) => {
   const { actor, ip } = await authorize(req, ctx, mayReindex);
   const body = await parseBody(req, reindexBodySchema);
   // A rebuild runs for minutes: on the connections without the read bounds.
-  const { job, existing } = await startReindex(await getWorkDb(), body, { actor, requestId: ctx.requestId, ip });
+  const { job, existing } = await startReindex(await requestWorkDb(), body, { actor, requestId: ctx.requestId, ip });
   return NextResponse.json({ job, existing }, { status: 202 });
 });

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/components/ui/target-link';
 import { notFound } from 'next/navigation';
 import { RunPageClient } from '@/components/migrations/run-page-client';
 import { ApiError } from '@/lib/api/errors';
 import { DbError } from '@/components/ui/db-error';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayReadAudit } from '@/lib/auth/permissions';
-import { getDb } from '@/lib/db/knex';
+import { pageDb } from '@/lib/targets/page';
 import { log } from '@/lib/log';
 import { readRun } from '@/lib/migrations/runs';
 import { runIdParamSchema, type RunDetail } from '@/lib/schemas/migrations';
@@ -22,7 +22,7 @@ export default async function MigrationRunPage({ params }: { params: Promise<{ i
   let failed = false;
   let busy: string | null = null;
   try {
-    run = await readRun(await getDb(), id);
+    run = await readRun(await pageDb(), id);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'database_busy') busy = err.message;
     else log.error({ err }, 'reading a run failed');

@@ -13,7 +13,7 @@ import { idParamSchema, resetPasswordBodySchema } from '@/lib/schemas/auth';
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute<{ id: string }>(async (req, ctx) => {
-  const { db, actor, ip } = await authorize(req, ctx, mayManageUsers);
+  const { db, actor, ip } = await authorize(req, ctx, mayManageUsers, { home: true });
   const { id } = parseParams(ctx.params, idParamSchema);
   await parseBody(req, resetPasswordBodySchema);
   const password = generatePassword();

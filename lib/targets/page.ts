@@ -1,0 +1,40 @@
+import 'server-only';
+// A page's target: the one its URL names (`?target=`, passed on by the proxy as a header), else
+// this dashboard's own. Pages read their target's database; the layout shows which it is.
+import { headers } from 'next/headers';
+import { cache } from 'react';
+import type { Db } from '../db/knex';
+import { TARGET_HEADER } from './param';
+import { targetsSetup, type Target } from './registry';
+import { targetDb, targetFromParam } from './scope';
+
+/** A page URL that names a target this dashboard does not know or cannot reach. */
+export class PageTargetError extends Error {
+  override name = 'PageTargetError';
+}
+
+/** The target name the page's URL gives, or null. */
+export const pageTargetName = cache(async (): Promise<string | null> => (await headers()).get(TARGET_HEADER));
+
+/** The page's target (null when this dashboard's own database is not one of the file's); throws PageTargetError. */
+export const pageTarget = cache(async (): Promise<Target | null> => {
+  const name = await pageTargetName();
+  if (name === null) {
+    // An invalid targets file is said by the layout; the pages of this dashboard's own database still work.
+    try {
+      return targetsSetup().current;
+    } catch {
+      return null;
+    }
+  }
+  try {
+    return targetFromParam(name);
+  } catch (err) {
+    throw new PageTargetError((err as Error).message.replace(/^target: /, ''));
+  }
+});
+
+/** The database of the page's target. */
+export async function pageDb(): Promise<Db> {
+  return targetDb(await pageTarget());
+}

@@ -1,0 +1,250 @@
+// One dashboard, three targets: development (its own database, the home of users and tokens),
+// staging and production (protected), all served by this one process and named per request with
+// `?target=`. Through the real route handlers on three databases of the test server: each request
+// reads and changes the database it names and no other; a user's role differs per target (a
+// viewer on production is refused there and runs on staging); a token scoped to staging cannot act
+// on production, and a token acts nowhere above its maker's role there; the "staging first" rule
+// is production's; unknown or malformed targets are refused with a sentence that names the targets.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NextRequest } from 'next/server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { getAuth } from '../lib/auth/auth';
+import { settleRefusals } from '../lib/auth/refusals';
+import { createToken } from '../lib/auth/tokens';
+import { createUser } from '../lib/auth/users';
+import { closeDb } from '../lib/db/knex';
+import { closePeers } from '../lib/db/peers';
+import { ensureStrataSchema } from '../lib/db/strata-schema';
+import type { Role } from '../lib/schemas/auth';
+import { closeTargetDbs } from '../lib/targets/scope';
+import { freshTestDatabase } from './harness/db';
+
+const mode = inject('testDb').mode;
+if (mode !== 'postgres') console.log('[targets-one-process] skipped: targets are server databases; this run uses the embedded database (set TEST_DATABASE_URL)');
+
+const dev = freshTestDatabase();
+const staging = freshTestDatabase();
+const prod = freshTestDatabase();
+
+type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Routes = Record<'signIn' | 'migrations' | 'latest' | 'runs' | 'user' | 'users' | 'tokens', { GET?: Handler; POST?: Handler; PATCH?: Handler }>;
+let routes: Routes;
+const ORIGIN = 'http://strata.test';
+const saved = { ...process.env };
+let n = 0;
+
+type Person = { email: string; password: string; id: string; cookie: string };
+const people: Record<'admin' | 'second' | 'mixed', Person> = {} as never;
+
+function request(pathAndQuery: string, init: { method?: string; cookie?: string; token?: string; body?: unknown } = {}) {
+  const headers: Record<string, string> = { 'x-request-id': `one-process-${++n}-${Date.now()}`, 'x-forwarded-for': '198.51.100.40' };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.cookie) Object.assign(headers, { cookie: init.cookie, origin: ORIGIN, 'sec-fetch-site': 'same-origin' });
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  return new NextRequest(`${ORIGIN}${pathAndQuery}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
+
+async function call(h: Handler | undefined, pathAndQuery: string, init: Parameters<typeof request>[1] = {}, params: Record<string, string> = {}) {
+  const res = await h!(request(pathAndQuery, init), ctx(params));
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function makeUser(role: Role, label: string): Promise<Person> {
+  const email = `${label}-${Date.now().toString(36)}@one-process.test`;
+  const password = `password-of-${label}-${n}`;
+  const auth = await getAuth({ knex: dev.knex, target: dev.target });
+  const user = await createUser(dev.knex, auth, { email, name: label, role, password });
+  const res = await routes.signIn.POST!(request('/api/auth/sign-in', { body: { email, password } }), ctx());
+  expect(res.status, `sign-in of ${label}`).toBe(200);
+  const cookie = res.headers.getSetCookie().find((c) => c.includes('session_token='))!.split(';')[0]!;
+  return { email, password, id: user.id, cookie };
+}
+
+async function applied(db: typeof dev): Promise<string[]> {
+  const exists = (await db.knex.raw(`SELECT to_regclass('knex_migrations') AS t`)).rows[0].t;
+  return exists ? (await db.knex('knex_migrations').orderBy('id').pluck('name')) : [];
+}
+
+/** Waits for a run (read on its own target) to end; its final state. */
+async function finished(target: string, id: string, who: Person) {
+  for (let i = 0; i < 200; i++) {
+    const r = await call(routes.runs.GET, `/api/migrations/runs/${id}?target=${target}`, { cookie: who.cookie }, { id });
+    if (r.status === 200 && r.body.run.status !== 'running') return r.body.run as { status: string; target: string | null };
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`run ${id} on ${target} did not end`);
+}
+
+describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () => {
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-one-process-'));
+    const migrations = path.join(dir, 'migrations');
+    fs.mkdirSync(migrations);
+    fs.writeFileSync(path.join(migrations, '001_a.js'), "exports.up = (knex) => knex.raw('CREATE TABLE one_a (id int)');\nexports.down = (knex) => knex.raw('DROP TABLE one_a');\n");
+    fs.writeFileSync(
+      path.join(dir, 'strata.targets.json'),
+      JSON.stringify({
+        targets: [
+          { name: 'development', label: 'Development', color: '#0284c7', urlEnv: 'DATABASE_URL' },
+          { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'ONE_STAGING_URL' },
+          { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'ONE_PROD_URL', protected: true },
+          { name: 'elsewhere', label: 'Elsewhere', color: '#64748b', urlEnv: 'ONE_UNSET_URL', dashboardUrl: 'https://elsewhere.strata.example' },
+        ],
+      }),
+    );
+    delete process.env.STRATA_TARGET;
+    delete process.env.ONE_UNSET_URL;
+    Object.assign(process.env, {
+      DATABASE_URL: dev.url,
+      ONE_STAGING_URL: staging.url,
+      ONE_PROD_URL: prod.url,
+      STRATA_TARGETS_FILE: path.join(dir, 'strata.targets.json'),
+      STRATA_MIGRATIONS_DIR: migrations,
+    });
+    await ensureStrataSchema(dev.knex);
+    routes = {
+      signIn: await import('../app/api/auth/sign-in/route'),
+      migrations: await import('../app/api/migrations/route'),
+      latest: await import('../app/api/migrations/latest/route'),
+      runs: await import('../app/api/migrations/runs/[id]/route'),
+      user: await import('../app/api/users/[id]/route'),
+      users: await import('../app/api/users/route'),
+      tokens: await import('../app/api/tokens/route'),
+    } as unknown as Routes;
+    people.admin = await makeUser('admin', 'admin');
+    people.second = await makeUser('admin', 'second');
+    people.mixed = await makeUser('operator', 'mixed');
+  }, 60_000);
+
+  afterAll(async () => {
+    await settleRefusals();
+    await closeTargetDbs();
+    await closePeers();
+    await closeDb();
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+
+  it('refuses a target it does not know, one it cannot reach, and a malformed or repeated one, naming the targets', async () => {
+    const unknown = await call(routes.migrations.GET, '/api/migrations?target=nowhere', { cookie: people.admin.cookie });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/there is no target named "nowhere" in .*strata\.targets\.json \(targets: development, staging, production, elsewhere\)/);
+    const notHere = await call(routes.migrations.GET, '/api/migrations?target=elsewhere', { cookie: people.admin.cookie });
+    expect(notHere.status).toBe(409);
+    expect(notHere.body.error.message).toBe('target: Elsewhere is not served by this dashboard: ONE_UNSET_URL is not set in its environment (its dashboard is https://elsewhere.strata.example)');
+    expect((await call(routes.migrations.GET, '/api/migrations?target=DROP%20TABLE', { cookie: people.admin.cookie })).status).toBe(400);
+    const twice = await call(routes.migrations.GET, '/api/migrations?target=staging&target=production', { cookie: people.admin.cookie });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toBe('target: give it once');
+  });
+
+  it('gives a user a role per target: a viewer on production is refused there and runs on staging', async () => {
+    const set = await call(routes.user.PATCH, `/api/users/${people.mixed.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { production: 'viewer' } } }, { id: people.mixed.id });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.user).toMatchObject({ role: 'operator', targetRoles: { production: 'viewer' } });
+    const list = await call(routes.users.GET, '/api/users', { cookie: people.admin.cookie });
+    expect(list.body.users.find((u: { id: string }) => u.id === people.mixed.id).targetRoles).toEqual({ production: 'viewer' });
+
+    const refused = await call(routes.latest.POST, '/api/migrations/latest?target=production', { cookie: people.mixed.cookie, body: { expected: ['001_a.js'] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('The viewer role on Production may not run pending migrations');
+    expect(await applied(prod)).toEqual([]);
+
+    const started = await call(routes.latest.POST, '/api/migrations/latest?target=staging', { cookie: people.mixed.cookie, body: { expected: ['001_a.js'] } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const run = await finished('staging', started.body.run.id, people.mixed);
+    expect(run).toMatchObject({ status: 'succeeded', target: 'staging' });
+    // Staging changed; development (the home) and production did not.
+    expect(await applied(staging)).toEqual(['001_a.js']);
+    expect(await applied(dev)).toEqual([]);
+    expect(await applied(prod)).toEqual([]);
+    // The run and its audit row are on staging, naming the actor from the home database.
+    const onStaging = await staging.knex('strata.migration_runs').where({ id: started.body.run.id }).first('target_name', 'actor_label');
+    expect(onStaging).toEqual({ target_name: 'staging', actor_label: people.mixed.email });
+    expect(await dev.knex('strata.migration_runs').where({ id: started.body.run.id }).first()).toBeUndefined();
+    const audit = await staging.knex('strata.audit_events').whereRaw(`details->>'runId' = ?`, [started.body.run.id]).pluck('action');
+    expect(audit).toContain('migrations.latest');
+  }, 60_000);
+
+  it("applies production's own rule to a request naming production: staging first, then allowed", async () => {
+    // The migration is now on staging from the same file: an admin (an admin on production) may run it there.
+    const ok = await call(routes.latest.POST, '/api/migrations/latest?target=production&wait=1', { cookie: people.admin.cookie, body: { expected: ['001_a.js'] } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.run).toMatchObject({ status: 'succeeded', target: 'production' });
+    expect(ok.body.run.promotion).toMatchObject({ check: { applies: true, allowed: true, previous: { name: 'staging' } }, override: null });
+    expect(await applied(prod)).toEqual(['001_a.js']);
+    expect(await applied(dev)).toEqual([]);
+    // On development (not protected) the rule does not apply.
+    fs.writeFileSync(path.join(process.env.STRATA_MIGRATIONS_DIR!, '002_b.js'), "exports.up = (knex) => knex.raw('CREATE TABLE one_b (id int)');\nexports.down = (knex) => knex.raw('DROP TABLE one_b');\n");
+    const refused = await call(routes.latest.POST, '/api/migrations/latest?target=production', { cookie: people.admin.cookie, body: { expected: ['002_b.js'] } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/^Production is protected: a migration runs here only after it ran on Staging from the same file\. 002_b\.js has not been applied on Staging/);
+    expect(await applied(prod)).toEqual(['001_a.js']);
+  }, 60_000);
+
+  it('keeps a token to the targets it names, and below its maker’s role on each', async () => {
+    const made = await call(routes.tokens.POST, '/api/tokens', { cookie: people.admin.cookie, body: { name: 'staging deploys', role: 'operator', targets: ['staging'] } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.record.targets).toEqual(['staging']);
+    const token = made.body.token as string;
+    expect((await call(routes.migrations.GET, '/api/migrations?target=staging', { token })).status).toBe(200);
+    const refused = await call(routes.migrations.GET, '/api/migrations?target=production', { token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('This token may act on staging only, not on Production');
+    // Without a target it acts on this dashboard's own, development: not one it names.
+    expect((await call(routes.migrations.GET, '/api/migrations', { token })).status).toBe(403);
+
+    const badTarget = await call(routes.tokens.POST, '/api/tokens', { cookie: people.admin.cookie, body: { name: 'typo', role: 'viewer', targets: ['stagin'] } });
+    expect(badTarget.status).toBe(400);
+    expect(badTarget.body.error.message).toMatch(/^targets: "stagin" is not a target of .* \(targets: development, staging, production, elsewhere\)$/);
+
+    // A token of the mixed user (operator, a viewer on production) acts as a viewer on production.
+    const theirs = await createToken(dev.knex, { name: 'mixed automation', role: 'operator', createdBy: people.mixed.email, owner: { kind: 'user', userId: people.mixed.id } });
+    const onProd = await call(routes.latest.POST, '/api/migrations/latest?target=production', { token: theirs.token, body: { expected: ['002_b.js'] } });
+    expect(onProd.status).toBe(403);
+    expect(onProd.body.error.message).toBe('The viewer role on Production may not run pending migrations');
+    expect((await call(routes.migrations.GET, '/api/migrations?target=production', { token: theirs.token })).status).toBe(200);
+  }, 60_000);
+
+  it('never leaves a target without an enabled admin, and refuses a role on a target the file does not name', async () => {
+    const first = await call(routes.user.PATCH, `/api/users/${people.second.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { production: 'viewer' } } }, { id: people.second.id });
+    expect(first.status).toBe(200);
+    const last = await call(routes.user.PATCH, `/api/users/${people.admin.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { production: 'operator' } } }, { id: people.admin.id });
+    expect(last.status).toBe(409);
+    expect(last.body.error.message).toBe('This would leave Production without an enabled admin; make another user an admin there first');
+    // Nothing changed: the admin is still an admin on production.
+    expect((await dev.knex('strata.user_target_roles').where({ user_id: people.admin.id })).length).toBe(0);
+    const unknown = await call(routes.user.PATCH, `/api/users/${people.second.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { prod: 'viewer' } } }, { id: people.second.id });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/^targetRoles: "prod" is not a target of /);
+    const back = await call(routes.user.PATCH, `/api/users/${people.second.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { production: null } } }, { id: people.second.id });
+    expect(back.body.user.targetRoles).toEqual({});
+  });
+
+  it('judges user management by the caller’s own role, whatever target the request names', async () => {
+    // The mixed user is an admin on staging only: that does not make them an admin of the dashboard.
+    await call(routes.user.PATCH, `/api/users/${people.mixed.id}`, { method: 'PATCH', cookie: people.admin.cookie, body: { targetRoles: { staging: 'admin' } } }, { id: people.mixed.id });
+    const r = await call(routes.users.GET, '/api/users?target=staging', { cookie: people.mixed.cookie });
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toBe('The operator role may not manage users');
+  });
+
+  it('reads the database each request names, and its own without one', async () => {
+    const status = async (q: string) => {
+      const r = await call(routes.migrations.GET, `/api/migrations${q}`, { cookie: people.admin.cookie });
+      expect(r.status).toBe(200);
+      return (r.body.migrations as Array<{ name: string; status: string }>).map((m) => `${m.name}:${m.status}`);
+    };
+    expect(await status('')).toEqual(['001_a.js:pending', '002_b.js:pending']);
+    expect(await status('?target=development')).toEqual(['001_a.js:pending', '002_b.js:pending']);
+    expect(await status('?target=staging')).toEqual(['001_a.js:applied', '002_b.js:pending']);
+    expect(await status('?target=production')).toEqual(['001_a.js:applied', '002_b.js:pending']);
+  });
+});
