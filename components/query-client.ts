@@ -19,11 +19,20 @@ export function makeQueryClient(): QueryClient {
   });
 }
 
-let browserClient: QueryClient | undefined;
+const browserClients = new Map<string, QueryClient>();
 
-/** A new client per server request; one shared client in the browser. */
-export function getQueryClient(): QueryClient {
+/**
+ * A new client per server request; in the browser, one per target (`?target=`, '' for this
+ * dashboard's own): what was read from one database is never shown as another's, whatever the
+ * navigation between them.
+ */
+export function getQueryClient(target: string | null = null): QueryClient {
   if (isServer) return makeQueryClient();
-  browserClient ??= makeQueryClient();
-  return browserClient;
+  const key = target ?? '';
+  let client = browserClients.get(key);
+  if (!client) {
+    client = makeQueryClient();
+    browserClients.set(key, client);
+  }
+  return client;
 }

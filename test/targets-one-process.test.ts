@@ -17,7 +17,7 @@ import { createUser } from '../lib/auth/users';
 import { closeDb } from '../lib/db/knex';
 import { closePeers } from '../lib/db/peers';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
-import type { Role } from '../lib/schemas/auth';
+import type { Role, TokenRow, UserRow } from '../lib/schemas/auth';
 import { closeTargetDbs } from '../lib/targets/scope';
 import { freshTestDatabase } from './harness/db';
 
@@ -34,6 +34,17 @@ let routes: Routes;
 const ORIGIN = 'http://strata.test';
 const saved = { ...process.env };
 let n = 0;
+
+/** The parts of the answers these tests read (each test checks the status first). */
+type Answer = {
+  error: { code: string; message: string };
+  user: UserRow;
+  users: UserRow[];
+  run: { id: string; status: string; target: string | null; promotion: unknown };
+  record: TokenRow;
+  token: string;
+  migrations: Array<{ name: string; status: string }>;
+};
 
 type Person = { email: string; password: string; id: string; cookie: string };
 const people: Record<'admin' | 'second' | 'mixed', Person> = {} as never;
@@ -53,7 +64,7 @@ const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(
 
 async function call(h: Handler | undefined, pathAndQuery: string, init: Parameters<typeof request>[1] = {}, params: Record<string, string> = {}) {
   const res = await h!(request(pathAndQuery, init), ctx(params));
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Answer };
 }
 
 async function makeUser(role: Role, label: string): Promise<Person> {
@@ -150,7 +161,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     expect(set.body.user).toMatchObject({ role: 'operator', targetRoles: { production: 'viewer' } });
     const list = await call(routes.users.GET, '/api/users', { cookie: people.admin.cookie });
-    expect(list.body.users.find((u: { id: string }) => u.id === people.mixed.id).targetRoles).toEqual({ production: 'viewer' });
+    expect(list.body.users.find((u) => u.id === people.mixed.id)!.targetRoles).toEqual({ production: 'viewer' });
 
     const refused = await call(routes.latest.POST, '/api/migrations/latest?target=production', { cookie: people.mixed.cookie, body: { expected: ['001_a.js'] } });
     expect(refused.status).toBe(403);
@@ -193,7 +204,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     const made = await call(routes.tokens.POST, '/api/tokens', { cookie: people.admin.cookie, body: { name: 'staging deploys', role: 'operator', targets: ['staging'] } });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect(made.body.record.targets).toEqual(['staging']);
-    const token = made.body.token as string;
+    const token = made.body.token;
     expect((await call(routes.migrations.GET, '/api/migrations?target=staging', { token })).status).toBe(200);
     const refused = await call(routes.migrations.GET, '/api/migrations?target=production', { token });
     expect(refused.status).toBe(403);
@@ -240,7 +251,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     const status = async (q: string) => {
       const r = await call(routes.migrations.GET, `/api/migrations${q}`, { cookie: people.admin.cookie });
       expect(r.status).toBe(200);
-      return (r.body.migrations as Array<{ name: string; status: string }>).map((m) => `${m.name}:${m.status}`);
+      return r.body.migrations.map((m) => `${m.name}:${m.status}`);
     };
     expect(await status('')).toEqual(['001_a.js:pending', '002_b.js:pending']);
     expect(await status('?target=development')).toEqual(['001_a.js:pending', '002_b.js:pending']);

@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
+import { TargetQueries } from '@/components/target-queries';
 import { DashboardShell, type ShellTarget } from '@/components/shell/dashboard-shell';
 import { Notice } from '@/components/ui/card';
 import { DatabaseBanner } from '@/components/ui/database-banner';
-import { requirePageActor } from '@/lib/auth/page';
+import { ownActor, requirePageActor } from '@/lib/auth/page';
 import { busyMessage, embeddedBusy } from '@/lib/db/embedded-busy';
 import { databaseFailure } from '@/lib/db/failure';
 import { getDb } from '@/lib/db/knex';
@@ -11,7 +12,6 @@ import type { Actor } from '@/lib/schemas/auth';
 import { pageTarget, PageTargetError } from '@/lib/targets/page';
 import { targetsSetup } from '@/lib/targets/registry';
 import { servedHere } from '@/lib/targets/scope';
-import type { SwitchTarget } from '@/components/shell/target-switcher';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,9 +20,11 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   // and a banner, not the page, which would only fail.
   let problem: DatabaseProblem | null = await databaseDownForRequest();
   let actor: Actor | null = null;
+  let own: Actor | null = null;
   if (!problem) {
     try {
       actor = await requirePageActor('/');
+      own = await ownActor();
     } catch (err) {
       const failure = databaseFailure(err);
       if (!failure) throw err;
@@ -39,44 +41,43 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   try {
     const setup = targetsSetup();
     // The page's own target (its `?target=`, else this dashboard's); an unknown one is said instead of the page.
-    const here = await pageTarget();
-    const others: SwitchTarget[] = setup.targets.flatMap((t): SwitchTarget[] => {
-      if (t.name === here?.name) return [];
-      const base = { name: t.name, label: t.label, color: t.color, protected: t.protected };
-      if (servedHere(t)) return [{ ...base, served: true }];
-      return t.dashboardUrl ? [{ ...base, served: false, dashboardUrl: t.dashboardUrl }] : [];
-    });
     if (setup.file) {
-      target = here
-        ? { label: here.label, color: here.color, protected: here.protected, others }
-        : { label: 'Not a target of the targets file', color: '#475569', protected: false, others };
+      target = {
+        targets: setup.targets.map((t) => ({ name: t.name, label: t.label, color: t.color, protected: t.protected, served: servedHere(t), dashboardUrl: t.dashboardUrl ?? null })),
+        home: setup.current?.name ?? null,
+        pageLabel: null,
+      };
     }
+    const here = await pageTarget();
+    if (target) target.pageLabel = here?.label ?? null;
   } catch (err) {
     targetsProblem = (err as Error).message;
     pageProblem = err instanceof PageTargetError;
   }
   return (
-    <DashboardShell actor={actor} target={target}>
-      {problem ? (
-        <DatabaseBanner database={problem.database} reason={problem.reason} />
-      ) : (
-        <>
-          {targetsProblem && (
-            <div className="mb-4 whitespace-pre-wrap">
-              <Notice tone="error">{targetsProblem}</Notice>
-            </div>
-          )}
-          {busy && (
-            <div className="mb-4" data-testid="busy-banner">
-              <Notice tone="info">
-                When this page was loaded: {busyMessage(busy)} What a page reads from the database appears once it has ended.
-              </Notice>
-            </div>
-          )}
-          {/* A page of a target this dashboard cannot name or reach would show another database's data. */}
-          {!pageProblem && children}
-        </>
-      )}
-    </DashboardShell>
+    <TargetQueries>
+      <DashboardShell actor={actor} ownRole={own?.role ?? null} target={target}>
+        {problem ? (
+          <DatabaseBanner database={problem.database} reason={problem.reason} />
+        ) : (
+          <>
+            {targetsProblem && (
+              <div className="mb-4 whitespace-pre-wrap">
+                <Notice tone="error">{targetsProblem}</Notice>
+              </div>
+            )}
+            {busy && (
+              <div className="mb-4" data-testid="busy-banner">
+                <Notice tone="info">
+                  When this page was loaded: {busyMessage(busy)} What a page reads from the database appears once it has ended.
+                </Notice>
+              </div>
+            )}
+            {/* A page of a target this dashboard cannot name or reach would show another database's data. */}
+            {!pageProblem && children}
+          </>
+        )}
+      </DashboardShell>
+    </TargetQueries>
   );
 }

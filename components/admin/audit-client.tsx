@@ -34,6 +34,8 @@ export function AuditClient() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const next = new URLSearchParams();
+    const target = params.get('target');
+    if (target) next.set('target', target);
     for (const key of ['actor', 'action']) {
       const v = String(f.get(key) ?? '').trim();
       if (v) next.set(key, v);

@@ -17,13 +17,13 @@ function useTokens() {
   return useQuery({ queryKey: adminKeys.tokens, queryFn: () => apiFetch<{ tokens: TokenRow[] }>('/api/tokens') });
 }
 
-function CreateToken() {
+function CreateToken({ targets }: { targets: { name: string; label: string }[] }) {
   const qc = useQueryClient();
   const [shown, setShown] = useState<{ id: string; name: string; token: string } | null>(null);
   // A token revoked since it was made is not shown as one to copy.
   const revoked = useTokens().data?.tokens.some((t) => t.id === shown?.id && t.revokedAt !== null) ?? false;
   const create = useMutation({
-    mutationFn: (body: { name: string; role: Role; expiresInDays?: number }) =>
+    mutationFn: (body: { name: string; role: Role; expiresInDays?: number; targets?: string[] }) =>
       apiFetch<{ token: string; record: TokenRow }>('/api/tokens', { method: 'POST', body }),
     onSuccess: (res) => {
       setShown({ id: res.record.id, name: res.record.name, token: res.token });
@@ -35,7 +35,8 @@ function CreateToken() {
     const f = new FormData(e.currentTarget);
     const days = Number(f.get('expiresInDays') || 0);
     setShown(null);
-    create.mutate({ name: String(f.get('name')), role: String(f.get('role')) as Role, ...(days > 0 ? { expiresInDays: days } : {}) });
+    const only = f.getAll('targets').map(String);
+    create.mutate({ name: String(f.get('name')), role: String(f.get('role')) as Role, ...(days > 0 ? { expiresInDays: days } : {}), ...(only.length ? { targets: only } : {}) });
   }
   return (
     <Card title="Create a token">
@@ -54,6 +55,21 @@ function CreateToken() {
           Expires after days <span className="font-normal text-slate-600 dark:text-slate-400">(blank: never)</span>
           <input name="expiresInDays" type="number" min={1} max={3650} className={INPUT} />
         </label>
+        {targets.length > 0 && (
+          <fieldset className="text-sm md:col-span-4">
+            <legend className="font-medium">
+              Targets it may act on <span className="font-normal text-slate-600 dark:text-slate-400">(none ticked: every target; never above its maker&apos;s role there)</span>
+            </legend>
+            <div className="mt-1 flex flex-wrap gap-4">
+              {targets.map((t) => (
+                <label key={t.name} className="flex items-center gap-1">
+                  <input type="checkbox" name="targets" value={t.name} />
+                  {t.label}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
         <div className="md:col-span-4">
           <Button tone="primary" type="submit" disabled={create.isPending}>
             {create.isPending ? 'Creating…' : 'Create token'}
@@ -114,11 +130,12 @@ function Revoke({ token }: { token: TokenRow }) {
   );
 }
 
-export function TokensClient() {
+export function TokensClient({ targets = [] }: { targets?: { name: string; label: string }[] }) {
   const tokens = useTokens();
+  const labelOf = (n: string) => targets.find((t) => t.name === n)?.label ?? n;
   return (
     <div className="flex flex-col gap-6">
-      <CreateToken />
+      <CreateToken targets={targets} />
       <Card title="API tokens">
         {tokens.isPending ? (
           <p role="status" className="text-sm">Loading tokens…</p>
@@ -132,6 +149,7 @@ export function TokensClient() {
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th scope="col" className="py-2 pr-4">Name</th>
                 <th scope="col" className="py-2 pr-4">Role</th>
+                {targets.length > 0 && <th scope="col" className="py-2 pr-4">Targets</th>}
                 <th scope="col" className="py-2 pr-4">Token</th>
                 <th scope="col" className="py-2 pr-4">Status</th>
                 <th scope="col" className="py-2 pr-4">Created</th>
@@ -145,6 +163,7 @@ export function TokensClient() {
                 <tr key={t.id} className="border-b border-slate-100 dark:border-slate-800/60" data-testid="token-row">
                   <td className="py-2 pr-4 font-medium">{t.name}</td>
                   <td className="py-2 pr-4">{t.role}</td>
+                  {targets.length > 0 && <td className="py-2 pr-4" data-testid="token-targets">{t.targets ? t.targets.map(labelOf).join(', ') : 'every target'}</td>}
                   <td className="py-2 pr-4 font-mono">{t.prefix}…</td>
                   <td className="py-2 pr-4">{status(t)}</td>
                   <td className="py-2 pr-4"><Time iso={t.createdAt} /> by {t.createdBy}</td>

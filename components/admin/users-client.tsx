@@ -85,6 +85,56 @@ function CreateUser() {
   );
 }
 
+/** A target of the targets file, as the admin pages name it. */
+export type TargetChoice = { name: string; label: string };
+
+/**
+ * The user's role on each target: their own unless set here. A change applies from their next
+ * request (their sessions stay); the server refuses one that leaves a target without an admin.
+ */
+function TargetRoles({ user, targets }: { user: UserRow; targets: TargetChoice[] }) {
+  const qc = useQueryClient();
+  const update = useMutation({
+    mutationFn: (targetRoles: Record<string, Role | null>) =>
+      apiFetch<{ user: UserRow }>(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: { targetRoles } }),
+    onSettled: () => qc.invalidateQueries({ queryKey: adminKeys.users }),
+  });
+  const set = Object.entries(user.targetRoles);
+  function change(t: TargetChoice, value: string) {
+    const role = value === '' ? null : (value as Role);
+    const now = user.targetRoles[t.name] ?? null;
+    if (role === now) return;
+    const to = role ?? `their own role (${user.role})`;
+    if (!window.confirm(`Make ${user.email} ${role ? `${role} on ${t.label}` : `${to} on ${t.label}`}? It applies from their next request.`)) return;
+    update.mutate({ [t.name]: role });
+  }
+  return (
+    <details className="mt-1 text-sm" data-testid="target-roles">
+      <summary className="cursor-pointer text-slate-700 dark:text-slate-300">
+        {set.length ? `On targets: ${set.map(([n, r]) => `${targets.find((t) => t.name === n)?.label ?? n} ${r}`).join(', ')}` : `The same role on every target`}
+      </summary>
+      <div className="mt-2 flex flex-wrap gap-3">
+        {targets.map((t) => (
+          <label key={t.name} className="flex items-center gap-1">
+            {t.label}
+            <select
+              aria-label={`Role of ${user.email} on ${t.label}`}
+              value={user.targetRoles[t.name] ?? ''}
+              disabled={update.isPending}
+              onChange={(e) => change(t, e.target.value)}
+              className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
+            >
+              <option value="">own role ({user.role})</option>
+              <RoleOptions />
+            </select>
+          </label>
+        ))}
+      </div>
+      {update.isError && <ErrorText>{update.error.message}</ErrorText>}
+    </details>
+  );
+}
+
 function UserActions({ user, self, onReset }: { user: UserRow; self: boolean; onReset: (reset: PasswordReset) => void }) {
   const qc = useQueryClient();
   const update = useMutation({
@@ -133,7 +183,7 @@ function UserActions({ user, self, onReset }: { user: UserRow; self: boolean; on
   );
 }
 
-export function UsersClient({ selfId }: { selfId: string }) {
+export function UsersClient({ selfId, targets = [] }: { selfId: string; targets?: TargetChoice[] }) {
   // The last password reset from this page, shown until it is done with (never kept past a reload).
   const [reset, setReset] = useState<PasswordReset | null>(null);
   const users = useQuery({
@@ -181,7 +231,10 @@ export function UsersClient({ selfId }: { selfId: string }) {
                   <td className="py-2 pr-4">{u.disabled ? 'Disabled' : 'Active'}</td>
                   <td className="py-2 pr-4"><Time iso={u.lastSignInAt} /></td>
                   <td className="py-2 pr-4 text-right tabular-nums">{u.activeSessions.toLocaleString('en')}</td>
-                  <td className="py-2"><UserActions user={u} self={u.id === selfId} onReset={setReset} /></td>
+                  <td className="py-2">
+                    <UserActions user={u} self={u.id === selfId} onReset={setReset} />
+                    {targets.length > 0 && <TargetRoles user={u} targets={targets} />}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -10,6 +10,8 @@ import { Card, Notice } from '@/components/ui/card';
 import { ErrorText } from '@/components/ui/controls';
 import { Table } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
+import NextLink from 'next/link';
+import { hrefForTarget } from '@/lib/targets/param';
 import type { Matrix, MatrixCell, TargetState } from '@/lib/schemas/targets';
 
 const CELL: Record<MatrixCell['status'], { word: string; className: string }> = {
@@ -24,8 +26,23 @@ function TargetCard({ t, previous }: { t: TargetState; previous: TargetState | n
   return (
     <li className="rounded border border-slate-300 p-3 text-sm dark:border-slate-700" style={{ borderTopColor: t.color, borderTopWidth: 4 }} data-testid="target-card" data-target={t.name}>
       <p className="font-semibold">
-        {t.label} {t.protected && <span className="ml-1 rounded bg-red-700 px-1.5 py-0.5 text-xs font-semibold text-white">Protected</span>}{' '}
-        {t.current && <span className="ml-1 rounded bg-slate-800 px-1.5 py-0.5 text-xs text-white dark:bg-slate-200 dark:text-slate-900">This dashboard</span>}
+        {t.served ? (
+          <NextLink href={hrefForTarget('/migrations', t.name)} className="underline" data-testid="target-link">
+            {t.label}
+          </NextLink>
+        ) : t.dashboardUrl ? (
+          <a href={new URL('/migrations', t.dashboardUrl).toString()} className="underline" data-testid="target-link">
+            {t.label}
+          </a>
+        ) : (
+          t.label
+        )}{' '}
+        {t.protected && <span className="ml-1 rounded bg-red-700 px-1.5 py-0.5 text-xs font-semibold text-white">Protected</span>}{' '}
+        {t.current && (
+          <span className="ml-1 rounded bg-slate-800 px-1.5 py-0.5 text-xs text-white dark:bg-slate-200 dark:text-slate-900" title="This dashboard's own database: its users, sessions and tokens live here">
+            Home
+          </span>
+        )}
       </p>
       {t.reachable ? (
         <>

@@ -131,8 +131,8 @@ function Filters({ problem }: { problem: QueryProblem | null }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const next = new URLSearchParams();
-    // How the charts are shown stays as it is.
-    for (const k of ['view', 'y']) if (params.get(k)) next.set(k, params.get(k)!);
+    // How the charts are shown, and the target, stay as they are.
+    for (const k of ['view', 'y', 'target']) if (params.get(k)) next.set(k, params.get(k)!);
     for (const k of KEYS) {
       const value = String(f.get(k) ?? '').trim();
       if (value && !(k === 'bins' && value === '20')) next.set(k, value);

@@ -38,7 +38,8 @@ export function currentSort(params: Params): { sort: SortKey; dir: SortDir } {
 
 /** The list's URL for these filters and sort, on its first page. */
 export function listHref(params: Params, change: Record<string, string | null> = {}): string {
-  const next = pick(params, [...FILTER_KEYS, 'sort', 'dir']);
+  // The target too: a filter or a page of the list stays on the database it was on.
+  const next = pick(params, [...FILTER_KEYS, 'sort', 'dir', 'target']);
   for (const [k, v] of Object.entries(change)) {
     if (v === null || v === '') next.delete(k);
     else next.set(k, v);

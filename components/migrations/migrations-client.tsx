@@ -40,7 +40,14 @@ export function MigrationsClient({ initial, abilities }: { initial: MigrationsSt
   const runId = params.get('run') ?? s.lock.running?.id ?? null;
   // The run in the URL (a reload finds it again) without a server round trip: Next's router
   // follows the browser's own history calls.
-  const showRun = (id: string | null) => window.history.replaceState(null, '', id ? `${pathname}?run=${id}` : pathname);
+  const showRun = (id: string | null) => {
+    // The page's other parameters (its target above all) stay.
+    const p = new URLSearchParams(window.location.search);
+    if (id) p.set('run', id);
+    else p.delete('run');
+    const qs = p.toString();
+    window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
+  };
   const pending = s.migrations.filter((m) => m.status === 'pending').length;
   const why = actionReasons(s, abilities);
 

@@ -3,43 +3,30 @@
 // its own container instead of the whole page scrolling sideways.
 import type { ReactNode } from 'react';
 import { mayManageUsers } from '@/lib/auth/permissions';
-import type { Actor } from '@/lib/schemas/auth';
+import type { Actor, Role } from '@/lib/schemas/auth';
 import { Nav } from './nav';
 import { Sidebar } from './sidebar';
-import { TargetSwitcher, type SwitchTarget } from './target-switcher';
+import { TargetBar, type BarTarget } from './target-bar';
 import { UserBox } from './user-box';
 
-export type ShellTarget = { label: string; color: string; protected: boolean; others: SwitchTarget[] };
+/** The targets of the file, for the strip on every page: `home` is this dashboard's own (null when it is none of them). */
+export type ShellTarget = { targets: BarTarget[]; home: string | null; pageLabel: string | null };
 
-/** Which database of the targets file this dashboard manages: a strip on every page, unmissable when protected. */
-function TargetBar({ target }: { target: ShellTarget }) {
-  return target.protected ? (
-    <div data-testid="target-bar" className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded px-3 py-2 text-white" style={{ background: target.color }}>
-      <p className="text-sm font-semibold">
-        {target.label} · protected: runs here follow the promotion order, and every rollback is typed
-      </p>
-      <TargetSwitcher others={target.others} />
-    </div>
-  ) : (
-    <div data-testid="target-bar" className="mb-4 flex flex-wrap items-center justify-between gap-2 border-l-4 pl-3 text-slate-700 dark:text-slate-300" style={{ borderColor: target.color }}>
-      <p className="text-sm">
-        {target.label}
-      </p>
-      <TargetSwitcher others={target.others} />
-    </div>
-  );
-}
-
-/** `actor` is null when the database is down and nobody could be signed in: the frame, no user. */
-export function DashboardShell({ actor, target = null, children }: { actor: Actor | null; target?: ShellTarget | null; children: ReactNode }) {
+/**
+ * `actor` is null when the database is down and nobody could be signed in: the frame, no user.
+ * `actor.role` is their role on the page's target; `ownRole` their own (users, tokens), when it differs.
+ */
+export function DashboardShell({ actor, ownRole = null, target = null, children }: { actor: Actor | null; ownRole?: Role | null; target?: ShellTarget | null; children: ReactNode }) {
+  const admin = !!actor && (mayManageUsers(actor.role) || (ownRole !== null && mayManageUsers(ownRole)));
+  const roleText = actor ? (ownRole && ownRole !== actor.role && target?.pageLabel ? `${actor.role} on ${target.pageLabel} (${ownRole} of this dashboard)` : actor.role) : '';
   return (
     <div className="min-h-screen md:flex">
       <Sidebar>
-        <Nav admin={actor ? mayManageUsers(actor.role) : false} />
-        {actor && <UserBox email={actor.label} role={actor.role} />}
+        <Nav admin={admin} />
+        {actor && <UserBox email={actor.label} role={roleText} />}
       </Sidebar>
       <main className="min-w-0 flex-1 p-4 md:p-8">
-        {target && <TargetBar target={target} />}
+        {target && <TargetBar targets={target.targets} home={target.home} />}
         {children}
       </main>
     </div>

@@ -18,11 +18,12 @@ import type { Target } from '../targets/registry';
 import { actorOnTarget } from './target-roles';
 
 /**
- * The signed-in user for this request, or null; computed once per request. When the proxy found
- * the database down for this request, it fails at once instead of waiting on it again: the
- * layout shows the banner, and the page (rendered beside it) must not hold the answer up.
+ * The signed-in user for this request with their own role, or null; computed once per request.
+ * When the proxy found the database down for this request, it fails at once instead of waiting on
+ * it again: the layout shows the banner, and the page (rendered beside it) must not hold the
+ * answer up.
  */
-export const currentActor = cache(async (): Promise<Actor | null> => {
+const signedIn = cache(async (): Promise<Actor | null> => {
   const down = await databaseDownForRequest();
   if (down) throw new DatabaseDownError(down);
   const db = await getDb();
@@ -30,29 +31,48 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const h = new Headers(await headers());
   // Pages are reached with the browser's cookie only; a bearer token is for the API.
   h.delete('authorization');
-  // The role is the one the user holds on the page's target (an unknown target: the layout says
-  // so and shows no page, and the user's own role stands).
+  const key = credentialKey(h);
+  // While a run or a job holds the embedded database, the sign-in checked in the last minute
+  // stands (lib/auth/recent-credentials.ts), so that the pages can say what is going on.
+  if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? null;
+  const found = await authenticate(db.knex, await getAuth(db, config), config, h);
+  if (found) rememberCredential(key, found);
+  return found?.actor ?? null;
+});
+
+/**
+ * The signed-in user with the role they hold on the page's target (an unknown target: the layout
+ * says so and shows no page, and their own role stands). While the embedded database is busy, the
+ * role last read for that target, else their own.
+ */
+export const currentActor = cache(async (): Promise<Actor | null> => {
+  const actor = await signedIn();
+  if (!actor) return null;
   let target: Target | null = null;
   try {
     target = await pageTarget();
   } catch (err) {
     if (!(err instanceof PageTargetError)) throw err;
   }
-  const credential = credentialKey(h);
-  const key = credential && `${credential}:${target?.name ?? ''}`;
-  // While a run or a job holds the embedded database, the sign-in checked in the last minute
-  // stands (lib/auth/recent-credentials.ts), so that the pages can say what is going on.
-  if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? null;
-  const found = await authenticate(db.knex, await getAuth(db, config), config, h);
-  if (!found) return null;
-  const who = { ...found, actor: await actorOnTarget(db.knex, found.actor, target) };
-  rememberCredential(key, who);
-  return who.actor;
+  const db = await getDb();
+  const h = await headers();
+  const credential = credentialKey(new Headers({ cookie: h.get('cookie') ?? '' }));
+  const key = credential && `${credential}:page:${target?.name ?? ''}`;
+  if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? actor;
+  const onTarget = await actorOnTarget(db.knex, actor, target);
+  rememberCredential(key, { actor: onTarget, via: 'session' });
+  return onTarget;
 });
 
-/** The signed-in user, or a redirect to the sign-in page that comes back to `path`. */
-export async function requirePageActor(path: string): Promise<Actor> {
-  const actor = await currentActor();
+/**
+ * The signed-in user, or a redirect to the sign-in page that comes back to `path`. Their role on
+ * the page's target; with `home`, their own (the pages that manage the dashboard: users, tokens).
+ */
+export async function requirePageActor(path: string, options: { home?: boolean } = {}): Promise<Actor> {
+  const actor = options.home ? await signedIn() : await currentActor();
   if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   return actor;
 }
+
+/** The signed-in user with their own role (null when nobody is), for what manages the dashboard itself. */
+export const ownActor = signedIn;

@@ -8,8 +8,10 @@ export type TargetInfo = {
   label: string;
   color: string;
   protected: boolean;
-  /** The database this dashboard manages (its runs go there). */
+  /** This dashboard's own database, the home of its users, sessions and tokens (requests that name no target act on it). */
   current: boolean;
+  /** Whether this dashboard connects to it (its own, or its URL variable is set here): its pages open here with `?target=`. */
+  served: boolean;
   /** The environment variable that holds its URL (never the URL). */
   urlEnv: string;
   /** The dashboard that manages it, when the file names one. */

@@ -65,7 +65,7 @@ export function targetsSetup(env: Record<string, string | undefined> = process.e
 }
 
 export function targetInfo(t: Target): TargetInfo {
-  return { name: t.name, label: t.label, color: t.color, protected: t.protected, current: t.current, urlEnv: t.urlEnv, dashboardUrl: t.dashboardUrl ?? null };
+  return { name: t.name, label: t.label, color: t.color, protected: t.protected, current: t.current, served: t.current || !!t.url, urlEnv: t.urlEnv, dashboardUrl: t.dashboardUrl ?? null };
 }
 
 /** The target before `t` in the promotion order, if any. */

@@ -22,7 +22,7 @@ async function offersPassword(userId: string): Promise<boolean> {
 }
 
 export default async function AccountPage() {
-  const actor = await requirePageActor('/account');
+  const actor = await requirePageActor('/account', { home: true });
   const password = await offersPassword(actor.id);
   return (
     <>

@@ -7,18 +7,26 @@ import { requirePageActor } from '@/lib/auth/page';
 import { mayManageTokens } from '@/lib/auth/permissions';
 import { listTokens } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db/knex';
+import { targetsSetup } from '@/lib/targets/registry';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  const actor = await requirePageActor('/admin/tokens');
+  const actor = await requirePageActor('/admin/tokens', { home: true });
+  let targets: { name: string; label: string }[] = [];
+  try {
+    const setup = targetsSetup();
+    if (setup.file) targets = setup.targets.map((t) => ({ name: t.name, label: t.label }));
+  } catch {
+    // An invalid targets file is said by the layout; scoping tokens waits for a valid one.
+  }
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">API tokens</h1>
       {mayManageTokens(actor.role) ? (
         <Prefetched reads={[{ queryKey: adminKeys.tokens, read: async () => ({ tokens: await listTokens((await getDb()).knex) }) }]}>
-          <TokensClient />
+          <TokensClient targets={targets} />
         </Prefetched>
       ) : (
         <Forbidden what="manage API tokens" />
