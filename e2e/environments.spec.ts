@@ -1,7 +1,9 @@
-// Environments as an operator sees them: a dashboard of its own on "production" (protected), with
-// "development" and "staging" beside it in a targets file, three databases of the test server.
-// The protected colour on every page, the matrix, and in the plan the "staging first" rule's
-// verdict, then an admin's override with a reason, kept in the run's record.
+// Environments as an operator sees them: one dashboard whose own database is "production"
+// (protected), serving "development" and "staging" beside it from a targets file, three databases
+// of the test server. The protected colour on every page, the matrix, and in the plan the "staging
+// first" rule's verdict, then an admin's override with a reason, kept in the run's record; a
+// rollback that waits for a second admin; then switching to staging in the same dashboard, running
+// there, and coming back to production, where the rule now allows the migration.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,9 +70,10 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     const bar = page.getByTestId('target-bar');
     await expect(bar).toContainText('Production · protected');
     await expect(bar).toHaveCSS('background-color', 'rgb(185, 28, 28)');
-    // The switcher opens the same page on the other targets' dashboards that the file names.
-    await expect(page.getByTestId('switch-target')).toHaveCount(1);
-    await expect(page.getByTestId('switch-target')).toHaveAttribute('href', 'https://staging.strata.example/environments');
+    // The switcher opens the same page on the other targets, in this dashboard (their URLs are set here).
+    await expect(page.getByTestId('switch-target')).toHaveCount(2);
+    await expect(page.locator('[data-testid="switch-target"][data-target="development"]')).toHaveAttribute('href', '/environments?target=development');
+    await expect(page.locator('[data-testid="switch-target"][data-target="staging"]')).toHaveAttribute('href', '/environments?target=staging');
     await expect(page.getByTestId('target-card')).toHaveCount(3);
     await expect(page.locator('[data-testid="target-card"][data-target="production"]')).toContainText('0 applied, 1 pending');
     await expect(page.locator('[data-testid="target-card"][data-target="staging"] [data-testid="behind"]')).toHaveText('1 behind Development');
@@ -154,6 +157,54 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await other.close();
     const rolled = await page.request.get(`${server.url}/api/migrations/approvals`);
     expect(((await rolled.json()) as { approvals: { status: string; decidedBy: string }[] }).approvals[0]).toMatchObject({ status: 'approved', decidedBy: email });
+
+    // Switch to staging in this same dashboard: the strip, the URL and the data are staging's.
+    await page.goto(`${server.url}/migrations`);
+    await expect(page.getByRole('button', { name: 'Run pending (1)' })).toBeVisible();
+    await page.locator('[data-testid="switch-target"][data-target="staging"]').click();
+    await expect(page).toHaveURL(`${server.url}/migrations?target=staging`);
+    const stagingBar = page.getByTestId('target-bar');
+    await expect(stagingBar).toHaveAttribute('data-target', 'staging');
+    await expect(stagingBar.getByTestId('target-label')).toHaveText('Staging');
+    await page.getByRole('button', { name: 'Run pending (1)' }).click();
+    const onStaging = page.getByRole('dialog', { name: 'Run pending migrations' });
+    // Staging is not protected: no rule to show, and the plan says which target it is for.
+    await expect(onStaging.getByTestId('promotion-verdict')).toHaveCount(0);
+    await onStaging.getByRole('button', { name: 'Run 1 migration' }).click();
+    await expect(page.getByTestId('run-panel').getByTestId('run-status')).toHaveText('Succeeded', { timeout: 60_000 });
+    // The run's id joins the URL beside the target, and the page stays on staging.
+    await expect(page).toHaveURL(/\/migrations\?target=staging&run=[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('target-bar')).toHaveAttribute('data-target', 'staging');
+    const stagingDb = knexFactory({ client: 'pg', connection: url(names[1]!), pool: { min: 0, max: 1 } });
+    const prodDb = knexFactory({ client: 'pg', connection: url(names[2]!), pool: { min: 0, max: 1 } });
+    try {
+      expect(await stagingDb('knex_migrations').pluck('name')).toEqual(['001_env_t.js']);
+      expect(await prodDb('knex_migrations').pluck('name')).toEqual([]);
+      expect(await stagingDb('strata.migration_runs').pluck('target_name')).toEqual(['staging']);
+    } finally {
+      await stagingDb.destroy();
+      await prodDb.destroy();
+    }
+    // The history link keeps the target.
+    await page.getByRole('link', { name: 'History' }).click();
+    await expect(page).toHaveURL(`${server.url}/migrations/history?target=staging`);
+    await expect(page.getByTestId('target-bar')).toHaveAttribute('data-target', 'staging');
+
+    // Back to production: the rule's verdict in the plan now allows the migration, applied on staging from this file.
+    await page.locator('[data-testid="switch-target"][data-target="production"]').click();
+    await expect(page).toHaveURL(`${server.url}/migrations/history?target=production`);
+    await expect(page.getByTestId('target-bar')).toContainText('Production · protected');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Migrations', exact: true }).click();
+    await page.getByRole('button', { name: 'Run pending (1)' }).click();
+    const allowed = page.getByRole('dialog', { name: 'Run pending migrations' }).getByTestId('promotion-verdict');
+    await expect(allowed).toHaveAttribute('data-verdict', 'allowed', { timeout: 60_000 });
+    await expect(allowed).toContainText('001_env_t.js was applied on Staging from this same file');
+    await expectAccessible(page);
+
+    // A target the file does not name: said, and no page of another database shown in its place.
+    await page.goto(`${server.url}/migrations?target=nowhere`);
+    await expect(page.getByText(/there is no target named "nowhere"/)).toBeVisible();
+    await expect(page.getByRole('button', { name: /Run pending/ })).toHaveCount(0);
   } finally {
     await page.close();
     await server?.stop();

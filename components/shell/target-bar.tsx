@@ -20,7 +20,7 @@ export function TargetBar({ targets, home }: { targets: BarTarget[]; home: strin
   const label = here?.label ?? (named ? `Unknown target "${named}"` : 'Not a target of the targets file');
   return here?.protected ? (
     <div data-testid="target-bar" data-target={here.name} className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded px-3 py-2 text-white" style={{ background: here.color }}>
-      <p className="text-sm font-semibold">{label} · protected: runs here follow the promotion order, and every rollback is typed</p>
+      <p className="text-sm font-semibold" data-testid="target-label">{label} · protected: runs here follow the promotion order, and every rollback is typed</p>
       <TargetSwitcher others={others} />
     </div>
   ) : (
@@ -30,7 +30,7 @@ export function TargetBar({ targets, home }: { targets: BarTarget[]; home: strin
       className="mb-4 flex flex-wrap items-center justify-between gap-2 border-l-4 pl-3 text-slate-700 dark:text-slate-300"
       style={{ borderColor: here?.color ?? '#475569' }}
     >
-      <p className="text-sm">{label}</p>
+      <p className="text-sm" data-testid="target-label">{label}</p>
       <TargetSwitcher others={others} />
     </div>
   );
