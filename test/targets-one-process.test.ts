@@ -17,7 +17,9 @@ import { createUser } from '../lib/auth/users';
 import { closeDb } from '../lib/db/knex';
 import { closePeers } from '../lib/db/peers';
 import { ensureStrataSchema } from '../lib/db/strata-schema';
-import type { Role, TokenRow, UserRow } from '../lib/schemas/auth';
+import type { AuditEvent, Role, TokenRow, UserRow } from '../lib/schemas/auth';
+import type { Forwarded } from '../lib/schemas/audit-forwarding';
+import { forwardAudit } from '../lib/auth/audit-forward';
 import { closeTargetDbs } from '../lib/targets/scope';
 import { freshTestDatabase } from './harness/db';
 
@@ -29,7 +31,7 @@ const staging = freshTestDatabase();
 const prod = freshTestDatabase();
 
 type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Routes = Record<'signIn' | 'migrations' | 'latest' | 'runs' | 'user' | 'users' | 'tokens', { GET?: Handler; POST?: Handler; PATCH?: Handler }>;
+type Routes = Record<'signIn' | 'migrations' | 'latest' | 'runs' | 'user' | 'users' | 'tokens' | 'audit' | 'verify', { GET?: Handler; POST?: Handler; PATCH?: Handler }>;
 let routes: Routes;
 const ORIGIN = 'http://strata.test';
 const saved = { ...process.env };
@@ -44,6 +46,9 @@ type Answer = {
   record: TokenRow;
   token: string;
   migrations: Array<{ name: string; status: string }>;
+  events: AuditEvent[];
+  forwarding: Forwarded[];
+  report: { ok: boolean; rows: number };
 };
 
 type Person = { email: string; password: string; id: string; cookie: string };
@@ -128,6 +133,8 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
       user: await import('../app/api/users/[id]/route'),
       users: await import('../app/api/users/route'),
       tokens: await import('../app/api/tokens/route'),
+      audit: await import('../app/api/audit/route'),
+      verify: await import('../app/api/audit/verify/route'),
     } as unknown as Routes;
     people.admin = await makeUser('admin', 'admin');
     people.second = await makeUser('admin', 'second');
@@ -180,8 +187,12 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     const onStaging = await staging.knex('strata.migration_runs').where({ id: started.body.run.id }).first('target_name', 'actor_label');
     expect(onStaging).toEqual({ target_name: 'staging', actor_label: people.mixed.email });
     expect(await dev.knex('strata.migration_runs').where({ id: started.body.run.id }).first()).toBeUndefined();
-    const audit = await staging.knex('strata.audit_events').whereRaw(`details->>'runId' = ?`, [started.body.run.id]).pluck('action');
-    expect(audit).toContain('migrations.latest');
+    const audit = await staging.knex('strata.audit_events').whereRaw(`details->>'runId' = ?`, [started.body.run.id]).select('action', staging.knex.raw(`details->>'target' AS target`));
+    expect(audit).toContainEqual({ action: 'migrations.latest', target: 'staging' });
+    // The refusal on production is in the home trail (where refusals go), naming the target asked for.
+    await settleRefusals();
+    const denied = await dev.knex('strata.audit_events').where({ action: 'access.denied', actor_label: people.mixed.email }).select(dev.knex.raw(`details->>'target' AS target`), dev.knex.raw(`details->>'path' AS path`));
+    expect(denied).toContainEqual({ target: 'production', path: '/api/migrations/latest' });
   }, 60_000);
 
   it("applies production's own rule to a request naming production: staging first, then allowed", async () => {
@@ -257,5 +268,53 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     expect(await status('?target=development')).toEqual(['001_a.js:pending', '002_b.js:pending']);
     expect(await status('?target=staging')).toEqual(['001_a.js:applied', '002_b.js:pending']);
     expect(await status('?target=production')).toEqual(['001_a.js:applied', '002_b.js:pending']);
+  });
+
+  it("gathers every target's trail into the home one: in order, each row once, naming its target", async () => {
+    const staged = async () => (await staging.knex('strata.audit_events').orderBy('seq').select('seq', 'hash', 'action')) as Array<{ seq: string; hash: string; action: string }>;
+    const atHome = async (from: string) =>
+      (await dev.knex('strata.audit_events').whereRaw(`details->'forwarded'->>'from' = ?`, [from]).orderBy('id').select(dev.knex.raw(`(details->'forwarded'->>'seq')::bigint AS seq`), dev.knex.raw(`details->'forwarded'->>'hash' AS hash`), 'action')) as Array<{ seq: string; hash: string; action: string }>;
+    const first = await call(routes.audit.GET, '/api/audit?limit=200', { cookie: people.admin.cookie });
+    expect(first.status).toBe(200);
+    const onStaging = await staged();
+    expect(onStaging.length).toBeGreaterThan(0);
+    expect(first.body.forwarding.find((f) => f.target === 'staging')).toEqual({ target: 'staging', label: 'Staging', copied: onStaging.length, more: false, problem: null });
+    expect(first.body.forwarding.map((f) => f.target).sort()).toEqual(['production', 'staging']);
+    // The same rows, in the same order, with their hashes there.
+    expect((await atHome('staging')).map((r) => [String(r.seq), r.hash, r.action])).toEqual(onStaging.map((r) => [String(r.seq), r.hash, r.action]));
+    // The run on staging, in the home trail, naming its target.
+    const run = first.body.events.find((e) => e.action === 'migrations.latest' && e.target === 'staging');
+    expect(run).toBeDefined();
+    expect(run!.details.forwarded).toMatchObject({ from: 'staging' });
+
+    // Read again, and by two at once: nothing is copied twice.
+    const again = await call(routes.audit.GET, '/api/audit', { cookie: people.admin.cookie });
+    expect(again.body.forwarding.find((f) => f.target === 'staging')!.copied).toBe(0);
+    await staging.knex('strata.audit_events').insert({ actor_type: 'system', actor_label: 'test', action: 'test.marker', outcome: 'success', target_database: 'test' });
+    const home = { knex: dev.knex, target: dev.target };
+    const source = { name: 'staging', label: 'Staging', db: { knex: staging.knex, target: staging.target } };
+    const both = await Promise.all([forwardAudit(home, source), forwardAudit(home, source)]);
+    expect(both.map((b) => b.copied).sort()).toEqual([0, 1]);
+    expect((await atHome('staging')).length).toBe((await staged()).length);
+
+    // The home chain still verifies, forwarded rows and all.
+    const verified = await call(routes.verify.POST, '/api/audit/verify', { cookie: people.admin.cookie, body: {} });
+    expect(verified.body.report.ok).toBe(true);
+  });
+
+  it("stops copying from a target whose trail was rewritten, and says so", async () => {
+    const last = (await staging.knex('strata.audit_events').orderBy('seq', 'desc').first('seq')) as { seq: string };
+    // Someone with the owner's rights rewrites the last row copied (the trigger would refuse Strata's connection).
+    await staging.knex.raw('ALTER TABLE strata.audit_events DISABLE TRIGGER USER');
+    await staging.knex('strata.audit_events').where({ seq: last.seq }).update({ hash: 'f'.repeat(64) });
+    await staging.knex.raw('ALTER TABLE strata.audit_events ENABLE TRIGGER USER');
+    await staging.knex('strata.audit_events').insert({ actor_type: 'system', actor_label: 'test', action: 'test.after', outcome: 'success', target_database: 'test' });
+    const read = await call(routes.audit.GET, '/api/audit', { cookie: people.admin.cookie });
+    const staged = read.body.forwarding.find((f) => f.target === 'staging')!;
+    expect(staged.copied).toBe(0);
+    expect(staged.problem).toMatch(new RegExp(`^the trail on Staging \\(.+\\) no longer holds the row copied as number ${last.seq}: its hash is ffffffffffff…, it was [0-9a-f]{12}…\\. It was rewritten, or the database was restored from an earlier backup; nothing more is copied from it\\.$`));
+    expect(await dev.knex('strata.audit_events').whereRaw(`details->>'action' = 'test.after' OR action = 'test.after'`).count<{ count: string }[]>()).toEqual([{ count: '0' }]);
+    // Production still copies.
+    expect(read.body.forwarding.find((f) => f.target === 'production')!.problem).toBeNull();
   });
 });

@@ -5,11 +5,12 @@ import Link from '@/components/ui/target-link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
-import { Card } from '@/components/ui/card';
+import { Card, Notice } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
 import { Time } from '@/components/ui/time';
 import { Table } from '@/components/ui/table';
 import type { AuditEvent } from '@/lib/schemas/auth';
+import type { Forwarded } from '@/lib/schemas/audit-forwarding';
 import { AUDIT_ACTIONS } from '@/lib/schemas/auth-plain';
 import { adminKeys, auditFilters } from './query-keys';
 
@@ -19,6 +20,25 @@ const OUTCOME_STYLE: Record<string, string> = {
   denied: 'text-amber-800 dark:text-amber-300',
 };
 
+/** How the home trail's copy of the other targets' rows went, as this read found it. */
+function Gathered({ forwarding }: { forwarding: Forwarded[] }) {
+  const problems = forwarding.filter((f) => f.problem);
+  const copied = forwarding.filter((f) => f.copied > 0);
+  return (
+    <div className="mb-4 flex flex-col gap-2 text-sm" data-testid="audit-gathered">
+      <p className="text-slate-600 dark:text-slate-400">
+        This trail gathers those of {forwarding.map((f) => f.label).join(', ')}: their rows are copied here, in their order, each once, when it is read.
+        {copied.length > 0 && ` Copied now: ${copied.map((f) => `${f.copied.toLocaleString('en')} from ${f.label}${f.more ? ' (more at the next read)' : ''}`).join(', ')}.`}
+      </p>
+      {problems.map((f) => (
+        <Notice key={f.target} tone="error">
+          Not copied from {f.label}: {f.problem}
+        </Notice>
+      ))}
+    </div>
+  );
+}
+
 export function AuditClient() {
   const params = useSearchParams();
   const router = useRouter();
@@ -27,7 +47,7 @@ export function AuditClient() {
   const qs = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => !!e[1]));
   const events = useQuery({
     queryKey: adminKeys.audit(filters),
-    queryFn: () => apiFetch<{ events: AuditEvent[]; nextBefore: string | null }>(`/api/audit?${qs}`),
+    queryFn: () => apiFetch<{ events: AuditEvent[]; nextBefore: string | null; forwarding?: Forwarded[] }>(`/api/audit?${qs}`),
   });
 
   function applyFilters(e: FormEvent<HTMLFormElement>) {
@@ -74,6 +94,7 @@ export function AuditClient() {
           </Link>
         )}
       </form>
+      {events.data?.forwarding && events.data.forwarding.length > 0 && <Gathered forwarding={events.data.forwarding} />}
       {events.isPending ? (
         <p role="status" className="text-sm">Loading events…</p>
       ) : events.isError ? (
@@ -105,7 +126,10 @@ export function AuditClient() {
                   <td className="py-2 pr-4">{e.role ?? '—'}</td>
                   <td className="py-2 pr-4 font-mono">{e.action}</td>
                   <td className={`py-2 pr-4 font-semibold ${OUTCOME_STYLE[e.outcome] ?? ''}`}>{e.outcome}</td>
-                  <td className="py-2 pr-4 font-mono">{e.targetDatabase}</td>
+                  <td className="py-2 pr-4">
+                    {e.target && <span className="font-semibold" data-testid="audit-target">{e.target} · </span>}
+                    <span className="font-mono">{e.targetDatabase}</span>
+                  </td>
                   <td className="py-2 pr-4">{e.ip ?? '—'}</td>
                   <td className="break-all py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
                     {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}

@@ -9,6 +9,7 @@ import * as hardening from './0004_hardening';
 import * as targets from './0005_targets';
 import * as jobs from './0006_jobs';
 import * as targetRoles from './0007_target_roles';
+import * as auditForwarding from './0008_audit_forwarding';
 
 export const STRATA_SCHEMA = 'strata';
 export const STRATA_MIGRATIONS_TABLE = 'strata_migrations';
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0005_targets': targets,
   '0006_jobs': jobs,
   '0007_target_roles': targetRoles,
+  '0008_audit_forwarding': auditForwarding,
 };
 
 export const strataMigrationSource: Knex.MigrationSource<string> = {

@@ -56,6 +56,7 @@ export function apiRoute<P = Record<string, never>>(
     const ctx: ApiContext<P> = { requestId, params: {} as P };
     let res: Response;
     let failure: ApiError | null = null;
+    let targetName: string | undefined;
     try {
       const bounded = await withBoundedBody(req);
       ctx.params = routeCtx?.params ? await routeCtx.params : ({} as P);
@@ -63,6 +64,7 @@ export function apiRoute<P = Record<string, never>>(
       const named = bounded.nextUrl.searchParams.getAll(TARGET_PARAM);
       if (named.length > 1) throw new ApiError('bad_request', 'target: give it once');
       const target = targetFromParam(named[0] ?? null);
+      targetName = target?.name;
       res = target ? await inTarget(target, () => handler(bounded, ctx)) : await handler(bounded, ctx);
     } catch (err) {
       failure = toApiError(err);
@@ -85,6 +87,7 @@ export function apiRoute<P = Record<string, never>>(
         status: res.status,
         code: failure?.code ?? 'error',
         message: failure?.message ?? `HTTP ${res.status}`,
+        target: targetName,
         ...(ctx.caller ? { actor: ctx.caller.actor } : presented(req)),
       });
     }

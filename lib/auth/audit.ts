@@ -18,7 +18,7 @@ export type AuditEntry = {
   details?: Record<string, unknown>;
 };
 
-export type AuditDb = { knex: Knex; target: DbTarget };
+export type AuditDb = { knex: Knex; target: DbTarget; targetName?: string };
 
 export function targetLabel(target: DbTarget): string {
   const t = describeTarget(target);
@@ -36,7 +36,8 @@ export async function recordAudit(db: AuditDb, entry: AuditEntry): Promise<void>
     target_database: targetLabel(db.target),
     request_id: entry.requestId ?? null,
     ip: entry.ip ?? null,
-    details: JSON.stringify(entry.details ?? {}),
+    // The target of the targets file the row is about: the trail of the home database gathers several.
+    details: JSON.stringify({ ...(db.targetName ? { target: db.targetName } : {}), ...(entry.details ?? {}) }),
   });
 }
 
@@ -76,6 +77,7 @@ export async function listAudit(
       action: r.action,
       outcome: r.outcome,
       targetDatabase: r.target_database,
+      target: typeof r.details?.target === 'string' ? r.details.target : null,
       requestId: r.request_id,
       ip: r.ip,
       details: r.details,

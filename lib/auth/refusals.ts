@@ -30,6 +30,8 @@ export type Refusal = {
   presented?: 'bearer token' | 'session cookie' | 'nothing';
   /** The first characters of a bearer token (as the token list shows them), never the token. */
   tokenPrefix?: string;
+  /** The target the request named (`?target=`), when it named one the file has. */
+  target?: string;
 };
 
 type Window = { start: number; total: number; byAddress: Map<string, number> };
@@ -113,6 +115,7 @@ export function recordRefusal(r: Refusal): void {
       status: r.status,
       code: r.code,
       reason: r.message,
+      ...(r.target ? { target: r.target } : {}),
       ...(r.actor ? {} : { presented: r.presented ?? 'nothing' }),
     },
   });

@@ -7,7 +7,8 @@ import { guardEmbeddedPool } from './embedded-busy';
 import { knexConfig } from './knex-config';
 import { resolveTarget, type DbTarget } from './target';
 
-export type Db = { knex: Knex; target: DbTarget };
+/** `targetName`: the target of the targets file this connection is to, when there is a file (audit rows name it). */
+export type Db = { knex: Knex; target: DbTarget; targetName?: string };
 
 // knex's own warnings (a connection that failed, a pool acquire that timed out) go to the JSON
 // log like everything else, not to the console as bare text.

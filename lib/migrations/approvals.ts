@@ -96,7 +96,7 @@ export async function requestRollback(db: Db, config: StrataConfig, actor: Actor
     const [inserted] = (await trx(TABLE).insert(row).returning('*')) as Row[];
     const a = toApproval(inserted!);
     await recordAudit(
-      { knex: trx, target: db.target },
+      { knex: trx, target: db.target, targetName: db.targetName },
       {
         actor,
         action: 'migrations.rollback_requested',

@@ -15,7 +15,7 @@ import { heldByRun, knexLockSince } from './lock-state';
 import { RUNS, runningRun, THIS_PROCESS } from './runs';
 import { describeSession, suspectSessions } from './sessions';
 
-type Db = { knex: Knex; target: DbTarget };
+type Db = { knex: Knex; target: DbTarget; targetName?: string };
 type Meta = { requestId: string; ip: string | null };
 
 async function refuseWhileRunning(db: Db, table: string): Promise<void> {

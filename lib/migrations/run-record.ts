@@ -64,7 +64,7 @@ export async function writeFinishedRun(
           .update(rowUpdate(run, trx, options.statements));
         if (!updated) return false;
         await recordAudit(
-          { knex: trx, target: db.target },
+          { knex: trx, target: db.target, targetName: db.targetName },
           {
             actor,
             action: run.kind === 'rollback' ? 'migrations.rollback' : 'migrations.latest',

@@ -34,7 +34,7 @@ import { describeSession, migratingNow, suspectSessions } from './sessions';
 import { recordStep, settleOutcomes } from './settle';
 
 export type RunRequest = ({ kind: 'latest'; expected: string[]; override?: { reason: string } } | { kind: 'rollback'; batch: number; undoesRun?: string; approval?: RunApproval }) & { backup?: BackupClaim };
-type Db = { knex: Knex; target: DbTarget };
+type Db = { knex: Knex; target: DbTarget; targetName?: string };
 type RunActor = Actor | { kind: 'cli'; id?: string; label: string; role?: string };
 
 export class PlanChangedError extends ApiError {

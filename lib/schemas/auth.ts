@@ -140,6 +140,8 @@ export type AuditEvent = {
   action: string;
   outcome: string;
   targetDatabase: string;
+  /** The target of the targets file the row is about, when it names one. */
+  target: string | null;
   requestId: string | null;
   ip: string | null;
   details: Record<string, unknown>;

@@ -112,19 +112,30 @@ function externalPool(url: string): { db: Promise<Db>; work?: Promise<Db> } {
 
 /** The connection to `target` for requests (bounded reads): this dashboard's own, or a pool opened on first use. */
 export async function targetDb(target: Target | null): Promise<Db> {
-  if (!target || target.current || !target.url) return getDb();
-  return externalPool(target.url).db;
+  return named(target, !target || target.current || !target.url ? await getDb() : await externalPool(target.url).db);
+}
+
+/** The connection with the target's name on it, when there is a targets file (audit rows carry it). */
+function named(target: Target | null, db: Db): Db {
+  if (!target) return db;
+  let file: string | null = null;
+  try {
+    file = targetsSetup().file;
+  } catch {
+    // An invalid file: no names.
+  }
+  return file ? { ...db, targetName: target.name } : db;
 }
 
 /** The connection to `target` for work that takes minutes (plans, rebuilds): without the read bounds. */
 export async function targetWorkDb(target: Target | null): Promise<Db> {
-  if (!target || target.current || !target.url) return getWorkDb();
+  if (!target || target.current || !target.url) return named(target, await getWorkDb());
   const entry = externalPool(target.url);
   entry.work ??= (async () => {
     const { target: t } = await entry.db;
     return { knex: knex(smallPool(knexConfig(t, readConfig(), { readTimeouts: false }))), target: t };
   })();
-  return entry.work;
+  return named(target, await entry.work);
 }
 
 /** The connection for the current request's target. */

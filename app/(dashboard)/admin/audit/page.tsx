@@ -7,7 +7,9 @@ import { Forbidden } from '@/components/ui/controls';
 import { listAudit } from '@/lib/auth/audit';
 import { requirePageActor } from '@/lib/auth/page';
 import { mayReadAudit } from '@/lib/auth/permissions';
-import { pageDb } from '@/lib/targets/page';
+import { getDb } from '@/lib/db/knex';
+import { gatherAudit, readsHomeTrail } from '@/lib/targets/audit-gather';
+import { pageDb, pageTarget } from '@/lib/targets/page';
 import { auditQuerySchema } from '@/lib/schemas/auth';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +20,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const filters = auditFilters(searchParamsOf(await searchParams));
   const query = auditQuerySchema.safeParse(filters);
   // A filter the API would refuse is left to the browser, which shows the API's message.
-  const reads: FirstRead[] = query.success ? [{ queryKey: adminKeys.audit(filters), read: async () => listAudit((await pageDb()).knex, query.data) }] : [];
+  const reads: FirstRead[] = query.success
+    ? [
+        {
+          queryKey: adminKeys.audit(filters),
+          // The home trail gathers the other targets' new rows first (lib/targets/audit-gather.ts).
+          read: async () => {
+            const db = await pageDb();
+            const forwarding = readsHomeTrail(await pageTarget()) && !query.data.before ? await gatherAudit(await getDb()) : [];
+            return { ...(await listAudit(db.knex, query.data)), forwarding };
+          },
+        },
+      ]
+    : [];
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">Audit trail</h1>

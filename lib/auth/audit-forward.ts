@@ -1,0 +1,139 @@
+import 'server-only';
+// The home database's trail gathers every served target's (db/strata/0008_audit_forwarding.ts).
+// Each target's strata.audit_events is its outbox: append-only and hash-chained, written in the
+// same transaction as what it records. Copying reads the target's new rows first (bounded in time:
+// a target that does not answer costs its own line and nothing else), then, in one home
+// transaction, checks that the cursor has not moved meanwhile (another dashboard process copied
+// them), inserts the rows and moves the cursor. So each row arrives once, in the target's order;
+// a target whose row at the cursor no longer carries the hash copied is reported, not copied from.
+import type { Knex } from 'knex';
+import type { Db } from '../db/knex';
+import { databaseKey } from '../db/database-key';
+import { databaseFailure } from '../db/failure';
+import { PEER_BOUNDS } from '../db/peers';
+import { GENESIS_HASH } from './audit-chain';
+import { targetLabel } from './audit';
+import type { Forwarded } from '../schemas/audit-forwarding';
+
+export type { Forwarded };
+
+/** At most this many rows per target and round; the rest comes at the next read. */
+const ROUND_ROWS = 2_000;
+
+export type ForwardSource = { name: string; label: string; db: Db };
+
+type SourceRow = {
+  seq: string;
+  hash: string;
+  at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string;
+  role: string | null;
+  action: string;
+  outcome: string;
+  target_database: string;
+  request_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+};
+
+type Cursor = { target_name: string; database: string; last_seq: string; last_hash: string; problem: string | null };
+
+async function cursorOf(home: Knex, name: string): Promise<Cursor | null> {
+  return ((await home('strata.audit_forwarding').where({ target_name: name }).first()) as Cursor | undefined) ?? null;
+}
+
+function withinBounds<T>(p: Promise<T>): Promise<T> {
+  const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not answer within ${limit / 1000} s`)), limit);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Copies one target's new audit rows into the home trail; never throws (a problem is in the answer). */
+export async function forwardAudit(home: Db, source: ForwardSource): Promise<Forwarded> {
+  const out: Forwarded = { target: source.name, label: source.label, copied: 0, more: false, problem: null };
+  if (databaseKey(source.db.target) === databaseKey(home.target)) return out;
+  const database = targetLabel(source.db.target);
+  const cursor = await cursorOf(home.knex, source.name);
+  if (cursor?.problem) return { ...out, problem: cursor.problem };
+  const lastSeq = Number(cursor?.last_seq ?? 0);
+  const lastHash = cursor?.last_hash ?? GENESIS_HASH;
+
+  let rows: SourceRow[];
+  try {
+    rows = await withinBounds(
+      (async () => {
+        if (lastSeq > 0) {
+          const at = (await source.db.knex('strata.audit_events').where({ seq: lastSeq }).first('hash')) as { hash: string } | undefined;
+          if (at?.hash !== lastHash) {
+            throw new TrailRewritten(
+              at
+                ? `the trail on ${source.label} (${database}) no longer holds the row copied as number ${lastSeq}: its hash is ${at.hash.slice(0, 12)}…, it was ${lastHash.slice(0, 12)}…. It was rewritten, or the database was restored from an earlier backup; nothing more is copied from it.`
+                : `the trail on ${source.label} (${database}) has no row number ${lastSeq} any more, which was copied: it was cut, or the database was restored from an earlier backup; nothing more is copied from it.`,
+            );
+          }
+        }
+        return (await source.db
+          .knex('strata.audit_events')
+          .where('seq', '>', lastSeq)
+          .orderBy('seq')
+          .limit(ROUND_ROWS + 1)
+          .select('seq', 'hash', 'at', 'actor_type', 'actor_id', 'actor_label', 'role', 'action', 'outcome', 'target_database', 'request_id', 'ip', 'details')) as SourceRow[];
+      })(),
+    );
+  } catch (err) {
+    if (err instanceof TrailRewritten) {
+      await home.knex('strata.audit_forwarding')
+        .insert({ target_name: source.name, database, last_seq: lastSeq, last_hash: lastHash, problem: err.message })
+        .onConflict('target_name')
+        .merge({ problem: err.message });
+      return { ...out, problem: err.message };
+    }
+    const failure = databaseFailure(err);
+    return { ...out, problem: `${source.label} could not be read: ${failure ? failure.reason : (err as Error).message}` };
+  }
+  out.more = rows.length > ROUND_ROWS;
+  rows = rows.slice(0, ROUND_ROWS);
+  if (!rows.length) return out;
+
+  const copied = await home.knex.transaction(async (trx) => {
+    await trx('strata.audit_forwarding')
+      .insert({ target_name: source.name, database, last_seq: 0, last_hash: GENESIS_HASH })
+      .onConflict('target_name')
+      .ignore();
+    const now = (await trx('strata.audit_forwarding').where({ target_name: source.name }).forUpdate().first()) as Cursor;
+    // Another process copied meanwhile: its rows are in; this round's would be a second copy.
+    if (Number(now.last_seq) !== lastSeq || now.problem) return 0;
+    await trx('strata.audit_events').insert(
+      rows.map((r) => ({
+        at: r.at,
+        actor_type: r.actor_type,
+        actor_id: r.actor_id,
+        actor_label: r.actor_label,
+        role: r.role,
+        action: r.action,
+        outcome: r.outcome,
+        target_database: r.target_database,
+        request_id: r.request_id,
+        ip: r.ip,
+        details: JSON.stringify({ target: source.name, ...r.details, forwarded: { from: source.name, seq: Number(r.seq), hash: r.hash } }),
+      })),
+    );
+    const last = rows[rows.length - 1]!;
+    await trx('strata.audit_forwarding')
+      .where({ target_name: source.name })
+      .update({ database, last_seq: last.seq, last_hash: last.hash, forwarded_at: trx.fn.now() });
+    return rows.length;
+  });
+  return { ...out, copied, more: copied > 0 && out.more };
+}
+
+class TrailRewritten extends Error {
+  override name = 'TrailRewritten';
+}

@@ -1,0 +1,34 @@
+import 'server-only';
+// Before the home database's trail is read, the trails of the other targets this dashboard serves
+// are copied into it (lib/auth/audit-forward.ts), each on its own and within a time limit.
+import { forwardAudit, type Forwarded } from '../auth/audit-forward';
+import { databaseFailure } from '../db/failure';
+import type { Db } from '../db/knex';
+import { targetsSetup, type Target } from './registry';
+import { servedHere, targetDb } from './scope';
+
+/** Whether a request on `target` reads the home database's trail (the one that gathers the others). */
+export function readsHomeTrail(target: Target | null): boolean {
+  return !target || target.current;
+}
+
+export async function gatherAudit(home: Db): Promise<Forwarded[]> {
+  let targets: Target[];
+  try {
+    const setup = targetsSetup();
+    if (!setup.file) return [];
+    targets = setup.targets.filter((t) => servedHere(t) && !t.current);
+  } catch {
+    return [];
+  }
+  return Promise.all(
+    targets.map(async (t): Promise<Forwarded> => {
+      try {
+        return await forwardAudit(home, { name: t.name, label: t.label, db: await targetDb(t) });
+      } catch (err) {
+        const failure = databaseFailure(err);
+        return { target: t.name, label: t.label, copied: 0, more: false, problem: `${t.label} could not be read: ${failure ? failure.reason : (err as Error).message}` };
+      }
+    }),
+  );
+}
