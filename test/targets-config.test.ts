@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTargetsFile, TargetsFileError } from '../lib/targets/config';
+import { homeDatabaseUrl, readTargetsFile, TargetsFileError } from '../lib/targets/config';
+import { targetsSetup } from '../lib/targets/registry';
 
 function dirWith(content: unknown): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-targets-'));
@@ -63,5 +64,47 @@ describe('the targets file', () => {
   it('names the file and the JSON error; a named file that is missing is an error too', () => {
     expect(() => readTargetsFile({}, dirWith('{ "targets": ['))).toThrow(/strata\.targets\.json: not valid JSON/);
     expect(() => readTargetsFile({ STRATA_TARGETS_FILE: '/nonexistent/targets.json' })).toThrow(/\/nonexistent\/targets\.json: cannot be read/);
+  });
+});
+
+describe('the home database and the target a request acts on by default', () => {
+  const named = {
+    targets: [
+      { name: 'development', label: 'Development', color: '#0284c7', urlEnv: 'DEV_URL' },
+      { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'STAGING_URL' },
+      { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'PROD_URL', protected: true },
+    ],
+  };
+  const urls = { DEV_URL: 'postgresql://u@db:5432/dev', STAGING_URL: 'postgresql://u@db:5432/staging', PROD_URL: 'postgresql://u@prod:5432/app' };
+
+  it('is STRATA_HOME_DATABASE_URL, else DATABASE_URL, else the first target the environment gives a URL', () => {
+    const dir = dirWith(named);
+    expect(homeDatabaseUrl({ ...urls, STRATA_HOME_DATABASE_URL: 'postgresql://u@meta/strata', DATABASE_URL: urls.PROD_URL }, dir)).toBe('postgresql://u@meta/strata');
+    expect(homeDatabaseUrl({ ...urls, DATABASE_URL: urls.PROD_URL }, dir)).toBe(urls.PROD_URL);
+    expect(homeDatabaseUrl(urls, dir)).toBe(urls.DEV_URL);
+    expect(homeDatabaseUrl({ STAGING_URL: urls.STAGING_URL }, dir)).toBe(urls.STAGING_URL);
+    // A target on DATABASE_URL, unset: the embedded database is that target, and the home.
+    expect(homeDatabaseUrl({ STAGING_URL: urls.STAGING_URL }, dirWith(three))).toBeUndefined();
+    expect(homeDatabaseUrl({}, fs.mkdtempSync(path.join(os.tmpdir(), 'strata-none-')))).toBeUndefined();
+  });
+
+  it('makes the home target the one requests act on when they name none; a home of its own leaves that to the first target', () => {
+    const dir = dirWith(named);
+    const setup = targetsSetup(urls, dir);
+    expect(setup.current?.name).toBe('development');
+    expect(setup.defaultTarget?.name).toBe('development');
+    expect(setup.targets.map((t) => [t.name, t.current, t.url])).toEqual([
+      ['development', true, null],
+      ['staging', false, urls.STAGING_URL],
+      ['production', false, urls.PROD_URL],
+    ]);
+    const apart = targetsSetup({ ...urls, STRATA_HOME_DATABASE_URL: 'postgresql://u@meta:5432/strata' }, dir);
+    expect(apart.current).toBeNull();
+    expect(apart.defaultTarget?.name).toBe('development');
+    expect(apart.targets.every((t) => t.url !== null)).toBe(true);
+    // The home may be one of the targets, found by its URL.
+    expect(targetsSetup({ ...urls, STRATA_HOME_DATABASE_URL: urls.PROD_URL }, dir).current?.name).toBe('production');
+    // Without the first target's URL here, the first one that has one.
+    expect(targetsSetup({ PROD_URL: urls.PROD_URL, STRATA_HOME_DATABASE_URL: 'postgresql://u@meta:5432/strata' }, dir).defaultTarget?.name).toBe('production');
   });
 });

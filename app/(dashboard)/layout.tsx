@@ -44,7 +44,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     if (setup.file) {
       target = {
         targets: setup.targets.map((t) => ({ name: t.name, label: t.label, color: t.color, protected: t.protected, served: servedHere(t), dashboardUrl: t.dashboardUrl ?? null })),
-        home: setup.current?.name ?? null,
+        home: setup.defaultTarget?.name ?? null,
         pageLabel: null,
       };
     }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseTrustedProxies } from '../http/trusted-proxies';
 import { roleSchema, type Role } from '../schemas/auth';
+import { homeDatabaseUrl } from '../targets/config';
 
 const optional = z
   .string()
@@ -141,7 +142,7 @@ export class MissingAuthSecretError extends Error {
   constructor() {
     super(
       [
-        'STRATA_AUTH_SECRET is required when Strata manages a database other than the embedded one (DATABASE_URL is set).',
+        'STRATA_AUTH_SECRET is required when Strata keeps its users in a database other than the embedded one (DATABASE_URL, STRATA_HOME_DATABASE_URL or a targets file names it).',
         'It signs the session cookies, and is kept out of the database so that reading the database is not enough to sign in.',
         'Generate one (32 random bytes) and set it in the environment of every dashboard process:',
         `  ${SECRET_COMMAND}`,
@@ -162,7 +163,6 @@ export function startupProblem(env: Record<string, string | undefined> = process
   } catch (err) {
     return (err as Error).message;
   }
-  const databaseUrl = env.DATABASE_URL?.trim();
-  if (databaseUrl && !auth.secret) return new MissingAuthSecretError().message;
+  if (homeDatabaseUrl(env) && !auth.secret) return new MissingAuthSecretError().message;
   return null;
 }

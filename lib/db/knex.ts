@@ -2,6 +2,7 @@ import 'server-only';
 // The dashboard's knex instance for the configured target. Only lib/db creates connections.
 import knex, { type Knex } from 'knex';
 import { readConfig } from '../config';
+import { homeDatabaseUrl } from '../targets/config';
 import { log } from '../log';
 import { guardEmbeddedPool } from './embedded-busy';
 import { knexConfig } from './knex-config';
@@ -28,7 +29,8 @@ const holder = globalThis as { __strataDb?: Promise<Db>; __strataWorkDb?: Promis
  */
 export function getDb(): Promise<Db> {
   holder.__strataDb ??= (async () => {
-    const config = readConfig();
+    // The home database: STRATA_HOME_DATABASE_URL, DATABASE_URL, the first target, or the embedded one.
+    const config = { ...readConfig(), databaseUrl: homeDatabaseUrl() };
     const target = await resolveTarget(config);
     if (target.kind === 'embedded') {
       log.info(

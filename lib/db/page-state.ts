@@ -3,6 +3,7 @@ import 'server-only';
 // this request, and which database it is (host and name, never the password).
 import { headers } from 'next/headers';
 import { readConfig } from '../config';
+import { homeDatabaseUrl } from '../targets/config';
 import { decodeDatabaseDown, DATABASE_DOWN_HEADER } from './down';
 import type { DatabaseFailure } from './failure';
 import { describeTarget } from './target';
@@ -12,8 +13,9 @@ export type DatabaseProblem = DatabaseFailure & { database: string };
 /** The configured database as an operator knows it: host and name, or the embedded folder. */
 export function databaseLabel(): string {
   const config = readConfig();
-  if (!config.databaseUrl) return `the embedded database (${config.dataDir})`;
-  const t = describeTarget({ kind: 'external', url: config.databaseUrl });
+  const url = homeDatabaseUrl();
+  if (!url) return `the embedded database (${config.dataDir})`;
+  const t = describeTarget({ kind: 'external', url });
   return `${t.host}/${t.database}`;
 }
 

@@ -7,9 +7,12 @@ import type { Db } from '../db/knex';
 import { targetsSetup, type Target } from './registry';
 import { servedHere, targetDb } from './scope';
 
-/** Whether a request on `target` reads the home database's trail (the one that gathers the others). */
-export function readsHomeTrail(target: Target | null): boolean {
-  return !target || target.current;
+/**
+ * Whether a request reads the home database's trail, the one that gathers the others: when it
+ * names no target (whichever target it would act on), or names the home one.
+ */
+export function readsHomeTrail(named: string | null, target: Target | null): boolean {
+  return named === null || !target || target.current;
 }
 
 export async function gatherAudit(home: Db): Promise<Forwarded[]> {

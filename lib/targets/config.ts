@@ -82,3 +82,30 @@ export function readTargetsFile(env: Record<string, string | undefined> = proces
   }
   return { file, targets: parsed.data.targets };
 }
+
+/**
+ * The home database, where the dashboard keeps its users, sessions, tokens and the gathered audit
+ * trail: STRATA_HOME_DATABASE_URL, else DATABASE_URL, else (with a targets file) the first target
+ * whose URL variable is set; undefined for the embedded database. The knex command line is not
+ * concerned: it migrates DATABASE_URL.
+ */
+export function homeDatabaseUrl(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string | undefined {
+  const home = env.STRATA_HOME_DATABASE_URL?.trim();
+  if (home) return home;
+  const db = env.DATABASE_URL?.trim();
+  if (db) return db;
+  let read: ReturnType<typeof readTargetsFile> = null;
+  try {
+    read = readTargetsFile(env, cwd);
+  } catch {
+    // An invalid file is said where targets are read; the home falls back to the embedded database.
+    return undefined;
+  }
+  // A target whose variable is DATABASE_URL (unset here) is the embedded database: the home.
+  if (!read || read.targets.some((t) => t.urlEnv === 'DATABASE_URL')) return undefined;
+  for (const t of read.targets) {
+    const url = env[t.urlEnv]?.trim();
+    if (url) return url;
+  }
+  return undefined;
+}

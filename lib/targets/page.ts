@@ -22,7 +22,7 @@ export const pageTarget = cache(async (): Promise<Target | null> => {
   if (name === null) {
     // An invalid targets file is said by the layout; the pages of this dashboard's own database still work.
     try {
-      return targetsSetup().current;
+      return targetsSetup().defaultTarget;
     } catch {
       return null;
     }

@@ -2,7 +2,7 @@ import 'server-only';
 // The targets of the targets file (lib/targets/config.ts) as this dashboard sees them: which one
 // it manages (its own database, where its runs go), and where each of the others is. Without a
 // file there is one target, this dashboard's database, and no rule applies.
-import { readTargetsFile, TargetsFileError, type TargetSpec } from './config';
+import { homeDatabaseUrl, readTargetsFile, TargetsFileError, type TargetSpec } from './config';
 import type { TargetInfo } from '../schemas/targets';
 
 export type Target = TargetSpec & {
@@ -12,7 +12,12 @@ export type Target = TargetSpec & {
   url: string | null;
 };
 
-export type TargetsSetup = { file: string | null; targets: Target[]; current: Target | null };
+/**
+ * `current`: the target that is this dashboard's own (home) database, if one is. `defaultTarget`:
+ * the one a request that names none acts on: the current one, else the first this dashboard can
+ * reach (the home database is then Strata's alone: STRATA_HOME_DATABASE_URL).
+ */
+export type TargetsSetup = { file: string | null; targets: Target[]; current: Target | null; defaultTarget: Target | null };
 
 const IMPLICIT: TargetSpec = { name: 'default', label: 'This database', color: '#475569', urlEnv: 'DATABASE_URL', protected: false };
 
@@ -35,22 +40,23 @@ function sameDatabase(a: string, b: string): boolean {
  */
 export function targetsSetup(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): TargetsSetup {
   const read = readTargetsFile(env, cwd);
-  const key = JSON.stringify([read?.file ?? null, read?.targets ?? null, env.STRATA_TARGET ?? null, env.DATABASE_URL ?? null, ...(read?.targets.map((t) => env[t.urlEnv] ?? null) ?? [])]);
+  const key = JSON.stringify([read?.file ?? null, read?.targets ?? null, env.STRATA_TARGET ?? null, env.DATABASE_URL ?? null, env.STRATA_HOME_DATABASE_URL ?? null, ...(read?.targets.map((t) => env[t.urlEnv] ?? null) ?? [])]);
   if (cache?.key === key) return cache.setup;
   let setup: TargetsSetup;
   if (!read) {
     const only: Target = { ...IMPLICIT, index: 0, current: true, url: null };
-    setup = { file: null, targets: [only], current: only };
+    setup = { file: null, targets: [only], current: only, defaultTarget: only };
   } else {
     const wanted = env.STRATA_TARGET?.trim();
-    const dbUrl = env.DATABASE_URL?.trim();
+    const home = homeDatabaseUrl(env, cwd);
     let currentIndex = -1;
     if (wanted) {
       currentIndex = read.targets.findIndex((t) => t.name === wanted);
       if (currentIndex < 0) throw new TargetsFileError(`STRATA_TARGET is "${wanted}", which is not a target of ${read.file} (${read.targets.map((t) => t.name).join(', ')})`);
     } else {
-      currentIndex = read.targets.findIndex((t) => t.urlEnv === 'DATABASE_URL');
-      if (currentIndex < 0 && dbUrl) currentIndex = read.targets.findIndex((t) => !!env[t.urlEnv] && sameDatabase(env[t.urlEnv]!, dbUrl));
+      // The target whose database is the home one: by its variable, else by its URL.
+      if (!env.STRATA_HOME_DATABASE_URL?.trim()) currentIndex = read.targets.findIndex((t) => t.urlEnv === 'DATABASE_URL');
+      if (currentIndex < 0 && home) currentIndex = read.targets.findIndex((t) => !!env[t.urlEnv] && sameDatabase(env[t.urlEnv]!, home));
     }
     const targets = read.targets.map((t, index): Target => ({
       ...t,
@@ -58,7 +64,8 @@ export function targetsSetup(env: Record<string, string | undefined> = process.e
       current: index === currentIndex,
       url: index === currentIndex ? null : env[t.urlEnv]?.trim() || null,
     }));
-    setup = { file: read.file, targets, current: currentIndex >= 0 ? targets[currentIndex]! : null };
+    const current = currentIndex >= 0 ? targets[currentIndex]! : null;
+    setup = { file: read.file, targets, current, defaultTarget: current ?? targets.find((t) => !!t.url) ?? null };
   }
   cache = { key, setup };
   return setup;

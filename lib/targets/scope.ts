@@ -44,7 +44,7 @@ export function activeTarget(): Target | null {
   // An invalid targets file: requests that name no target act on this dashboard's own database,
   // as they did before there was a file; the rules that need the file say what is wrong with it.
   try {
-    return targetsSetup().current;
+    return targetsSetup().defaultTarget;
   } catch {
     return null;
   }
@@ -112,7 +112,14 @@ function externalPool(url: string): { db: Promise<Db>; work?: Promise<Db> } {
 
 /** The connection to `target` for requests (bounded reads): this dashboard's own, or a pool opened on first use. */
 export async function targetDb(target: Target | null): Promise<Db> {
-  return named(target, !target || target.current || !target.url ? await getDb() : await externalPool(target.url).db);
+  if (!target || target.current) return named(target, await getDb());
+  return named(target, await externalPool(urlOf(target)).db);
+}
+
+/** A target's URL; never another database in its place. */
+function urlOf(target: Target): string {
+  if (!target.url) throw new ApiError('conflict', `${target.label} is not served by this dashboard: ${target.urlEnv} is not set in its environment`);
+  return target.url;
 }
 
 /** The connection with the target's name on it, when there is a targets file (audit rows carry it). */
@@ -129,8 +136,8 @@ function named(target: Target | null, db: Db): Db {
 
 /** The connection to `target` for work that takes minutes (plans, rebuilds): without the read bounds. */
 export async function targetWorkDb(target: Target | null): Promise<Db> {
-  if (!target || target.current || !target.url) return named(target, await getWorkDb());
-  const entry = externalPool(target.url);
+  if (!target || target.current) return named(target, await getWorkDb());
+  const entry = externalPool(urlOf(target));
   entry.work ??= (async () => {
     const { target: t } = await entry.db;
     return { knex: knex(smallPool(knexConfig(t, readConfig(), { readTimeouts: false }))), target: t };

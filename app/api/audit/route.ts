@@ -1,6 +1,6 @@
 // GET /api/audit: the audit trail, newest first, filtered by actor and action, paged by id (admins).
-// The home database's trail first gathers the other served targets' new rows (`forwarding` says how it went);
-// with `?target=`, that target's own trail.
+// Without `?target=`: the home database's trail, which first gathers the other served targets' new rows
+// (`forwarding` says how it went); with `?target=`, that target's own trail.
 import { NextResponse } from 'next/server';
 import { apiRoute } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/input';
@@ -15,6 +15,7 @@ export const dynamic = 'force-dynamic';
 export const GET = apiRoute(async (req, ctx) => {
   const { db, home, target } = await authorize(req, ctx, mayReadAudit);
   const query = parseQuery(req, auditQuerySchema);
-  const forwarding = readsHomeTrail(target) && !query.before ? await gatherAudit(home) : [];
-  return NextResponse.json({ ...(await listAudit(db.knex, query)), forwarding }, { headers: { 'cache-control': 'no-store' } });
+  const atHome = readsHomeTrail(req.nextUrl.searchParams.get('target'), target);
+  const forwarding = atHome && !query.before ? await gatherAudit(home) : [];
+  return NextResponse.json({ ...(await listAudit((atHome ? home : db).knex, query)), forwarding }, { headers: { 'cache-control': 'no-store' } });
 });

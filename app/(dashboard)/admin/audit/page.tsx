@@ -9,7 +9,7 @@ import { requirePageActor } from '@/lib/auth/page';
 import { mayReadAudit } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db/knex';
 import { gatherAudit, readsHomeTrail } from '@/lib/targets/audit-gather';
-import { pageDb, pageTarget } from '@/lib/targets/page';
+import { pageDb, pageTarget, pageTargetName } from '@/lib/targets/page';
 import { auditQuerySchema } from '@/lib/schemas/auth';
 
 export const dynamic = 'force-dynamic';
@@ -26,9 +26,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           queryKey: adminKeys.audit(filters),
           // The home trail gathers the other targets' new rows first (lib/targets/audit-gather.ts).
           read: async () => {
-            const db = await pageDb();
-            const forwarding = readsHomeTrail(await pageTarget()) && !query.data.before ? await gatherAudit(await getDb()) : [];
-            return { ...(await listAudit(db.knex, query.data)), forwarding };
+            const atHome = readsHomeTrail(await pageTargetName(), await pageTarget());
+            const home = await getDb();
+            const forwarding = atHome && !query.data.before ? await gatherAudit(home) : [];
+            return { ...(await listAudit((atHome ? home : await pageDb()).knex, query.data)), forwarding };
           },
         },
       ]

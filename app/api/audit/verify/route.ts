@@ -5,14 +5,17 @@ import { parseBody } from '@/lib/api/input';
 import { recordAudit } from '@/lib/auth/audit';
 import { verifyAuditChain } from '@/lib/auth/audit-chain';
 import { authorize } from '@/lib/auth/guard';
+import { readsHomeTrail } from '@/lib/targets/audit-gather';
 import { mayReadAudit } from '@/lib/auth/permissions';
 import { auditVerifyBodySchema } from '@/lib/schemas/auth';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (req, ctx) => {
-  const { db, actor, ip } = await authorize(req, ctx, mayReadAudit);
+  const { db: onTarget, home, target, actor, ip } = await authorize(req, ctx, mayReadAudit);
   await parseBody(req, auditVerifyBodySchema);
+  // The trail the audit page shows: the home one without `?target=`, else that target's own.
+  const db = readsHomeTrail(req.nextUrl.searchParams.get('target'), target) ? home : onTarget;
   const report = await verifyAuditChain(db.knex);
   await recordAudit(db, {
     actor,
