@@ -112,6 +112,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
           { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'ONE_STAGING_URL' },
           { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'ONE_PROD_URL', protected: true },
           { name: 'elsewhere', label: 'Elsewhere', color: '#64748b', urlEnv: 'ONE_UNSET_URL', dashboardUrl: 'https://elsewhere.strata.example' },
+          { name: 'broken', label: 'Broken', color: '#64748b', urlEnv: 'ONE_BROKEN_URL' },
         ],
       }),
     );
@@ -121,6 +122,8 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
       DATABASE_URL: dev.url,
       ONE_STAGING_URL: staging.url,
       ONE_PROD_URL: prod.url,
+      // A port where nothing listens.
+      ONE_BROKEN_URL: 'postgresql://postgres@127.0.0.1:9/nothing',
       STRATA_TARGETS_FILE: path.join(dir, 'strata.targets.json'),
       STRATA_MIGRATIONS_DIR: migrations,
     });
@@ -153,7 +156,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
   it('refuses a target it does not know, one it cannot reach, and a malformed or repeated one, naming the targets', async () => {
     const unknown = await call(routes.migrations.GET, '/api/migrations?target=nowhere', { cookie: people.admin.cookie });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toMatch(/there is no target named "nowhere" in .*strata\.targets\.json \(targets: development, staging, production, elsewhere\)/);
+    expect(unknown.body.error.message).toMatch(/there is no target named "nowhere" in .*strata\.targets\.json \(targets: development, staging, production, elsewhere, broken\)/);
     const notHere = await call(routes.migrations.GET, '/api/migrations?target=elsewhere', { cookie: people.admin.cookie });
     expect(notHere.status).toBe(409);
     expect(notHere.body.error.message).toBe('target: Elsewhere is not served by this dashboard: ONE_UNSET_URL is not set in its environment (its dashboard is https://elsewhere.strata.example)');
@@ -161,6 +164,11 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     const twice = await call(routes.migrations.GET, '/api/migrations?target=staging&target=production', { cookie: people.admin.cookie });
     expect(twice.status).toBe(400);
     expect(twice.body.error.message).toBe('target: give it once');
+    // A target whose database does not answer: a 503 naming it; the others answer as before.
+    const down = await call(routes.migrations.GET, '/api/migrations?target=broken', { cookie: people.admin.cookie });
+    expect(down.status).toBe(503);
+    expect(down.body.error.message).toMatch(/^The database of Broken cannot be used: the server refused the connection/);
+    expect((await call(routes.migrations.GET, '/api/migrations?target=staging', { cookie: people.admin.cookie })).status).toBe(200);
   });
 
   it('gives a user a role per target: a viewer on production is refused there and runs on staging', async () => {
@@ -225,7 +233,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
 
     const badTarget = await call(routes.tokens.POST, '/api/tokens', { cookie: people.admin.cookie, body: { name: 'typo', role: 'viewer', targets: ['stagin'] } });
     expect(badTarget.status).toBe(400);
-    expect(badTarget.body.error.message).toMatch(/^targets: "stagin" is not a target of .* \(targets: development, staging, production, elsewhere\)$/);
+    expect(badTarget.body.error.message).toMatch(/^targets: "stagin" is not a target of .* \(targets: development, staging, production, elsewhere, broken\)$/);
 
     // A token of the mixed user (operator, a viewer on production) acts as a viewer on production.
     const theirs = await createToken(dev.knex, { name: 'mixed automation', role: 'operator', createdBy: people.mixed.email, owner: { kind: 'user', userId: people.mixed.id } });
@@ -279,7 +287,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     const onStaging = await staged();
     expect(onStaging.length).toBeGreaterThan(0);
     expect(first.body.forwarding.find((f) => f.target === 'staging')).toEqual({ target: 'staging', label: 'Staging', copied: onStaging.length, more: false, problem: null });
-    expect(first.body.forwarding.map((f) => f.target).sort()).toEqual(['production', 'staging']);
+    expect(first.body.forwarding.map((f) => f.target).sort()).toEqual(['broken', 'production', 'staging']);
     // The same rows, in the same order, with their hashes there.
     expect((await atHome('staging')).map((r) => [String(r.seq), r.hash, r.action])).toEqual(onStaging.map((r) => [String(r.seq), r.hash, r.action]));
     // The run on staging, in the home trail, naming its target.
@@ -316,5 +324,6 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     expect(await dev.knex('strata.audit_events').whereRaw(`details->>'action' = 'test.after' OR action = 'test.after'`).count<{ count: string }[]>()).toEqual([{ count: '0' }]);
     // Production still copies.
     expect(read.body.forwarding.find((f) => f.target === 'production')!.problem).toBeNull();
+    expect(read.body.forwarding.find((f) => f.target === 'broken')!.problem).toMatch(/^Broken could not be read: the server refused the connection/);
   });
 });

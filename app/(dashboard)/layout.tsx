@@ -11,7 +11,8 @@ import { databaseDownForRequest, withLabel, type DatabaseProblem } from '@/lib/d
 import type { Actor } from '@/lib/schemas/auth';
 import { pageTarget, PageTargetError } from '@/lib/targets/page';
 import { targetsSetup } from '@/lib/targets/registry';
-import { servedHere } from '@/lib/targets/scope';
+import { servedHere, targetDb } from '@/lib/targets/scope';
+import { describeTarget } from '@/lib/db/target';
 
 export const dynamic = 'force-dynamic';
 
@@ -53,6 +54,20 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   } catch (err) {
     targetsProblem = (err as Error).message;
     pageProblem = err instanceof PageTargetError;
+  }
+  // A page of another target than the home one, whose database does not answer: the banner names it.
+  if (!problem && !pageProblem) {
+    const here = await pageTarget().catch(() => null);
+    if (here && !here.current && here.url) {
+      try {
+        await (await targetDb(here)).knex.raw('SELECT 1');
+      } catch (err) {
+        const failure = databaseFailure(err);
+        if (!failure) throw err;
+        const where = describeTarget({ kind: 'external', url: here.url });
+        problem = { ...failure, database: `of ${here.label} (${where.host}/${where.database}, from ${here.urlEnv})` };
+      }
+    }
   }
   return (
     <TargetQueries>

@@ -131,7 +131,7 @@ export function AuditClient() {
                     <span className="font-mono">{e.targetDatabase}</span>
                   </td>
                   <td className="py-2 pr-4">{e.ip ?? '—'}</td>
-                  <td className="break-all py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
+                  <td className="min-w-80 break-all py-2 font-mono text-xs" title={e.requestId ? `request ${e.requestId}` : undefined}>
                     {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
                   </td>
                 </tr>

@@ -18,7 +18,7 @@ export type ShellTarget = { targets: BarTarget[]; home: string | null; pageLabel
  */
 export function DashboardShell({ actor, ownRole = null, target = null, children }: { actor: Actor | null; ownRole?: Role | null; target?: ShellTarget | null; children: ReactNode }) {
   const admin = !!actor && (mayManageUsers(actor.role) || (ownRole !== null && mayManageUsers(ownRole)));
-  const roleText = actor ? (ownRole && ownRole !== actor.role && target?.pageLabel ? `${actor.role} on ${target.pageLabel} (${ownRole} of this dashboard)` : actor.role) : '';
+  const roleText = actor ? (ownRole && ownRole !== actor.role && target?.pageLabel ? `${actor.role} on ${target.pageLabel} (own role: ${ownRole})` : actor.role) : '';
   return (
     <div className="min-h-screen md:flex">
       <Sidebar>

@@ -57,6 +57,7 @@ export function apiRoute<P = Record<string, never>>(
     let res: Response;
     let failure: ApiError | null = null;
     let targetName: string | undefined;
+    let targetLabel: string | undefined;
     try {
       const bounded = await withBoundedBody(req);
       ctx.params = routeCtx?.params ? await routeCtx.params : ({} as P);
@@ -65,9 +66,12 @@ export function apiRoute<P = Record<string, never>>(
       if (named.length > 1) throw new ApiError('bad_request', 'target: give it once');
       const target = targetFromParam(named[0] ?? null);
       targetName = target?.name;
+      targetLabel = target?.label;
       res = target ? await inTarget(target, () => handler(bounded, ctx)) : await handler(bounded, ctx);
     } catch (err) {
       failure = toApiError(err);
+      // Which database could not be used, when the request named a target.
+      if (failure.code === 'database_unavailable' && targetLabel) failure.message = failure.message.replace(/^The database cannot be used/, `The database of ${targetLabel} cannot be used`);
       if (failure.status >= 500) log.error({ requestId, err }, 'request failed');
       res = NextResponse.json(
         { error: { code: failure.code, message: failure.message, details: failure.details, requestId } },

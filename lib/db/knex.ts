@@ -13,7 +13,7 @@ export type Db = { knex: Knex; target: DbTarget; targetName?: string };
 
 // knex's own warnings (a connection that failed, a pool acquire that timed out) go to the JSON
 // log like everything else, not to the console as bare text.
-const knexLog: Knex.Config['log'] = {
+export const knexLog: Knex.Config['log'] = {
   warn: (message: unknown) => log.warn({ component: 'knex' }, String(message)),
   error: (message: unknown) => log.error({ component: 'knex' }, String(message)),
   deprecate: (method: string, alternative: string) => log.warn({ component: 'knex' }, `${method} is deprecated; use ${alternative}`),

@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import knex, { type Knex } from 'knex';
 import { ApiError } from '../api/errors';
 import { readConfig } from '../config';
-import { getDb, getWorkDb, type Db } from '../db/knex';
+import { getDb, getWorkDb, knexLog, type Db } from '../db/knex';
 import { knexConfig } from '../db/knex-config';
 import { ensureStrataSchema } from '../db/strata-schema';
 import type { DbTarget } from '../db/target';
@@ -84,7 +84,7 @@ export function targetFromParam(value: string | null): Target | null {
 
 // A target other than this dashboard's own gets a smaller pool, whose idle connections close after a minute.
 function smallPool(c: Knex.Config): Knex.Config {
-  return { ...c, pool: { ...c.pool, min: 0, max: 4, idleTimeoutMillis: 60_000 } };
+  return { ...c, pool: { ...c.pool, min: 0, max: 4, idleTimeoutMillis: 60_000 }, log: knexLog };
 }
 
 function externalPool(url: string): { db: Promise<Db>; work?: Promise<Db> } {
