@@ -85,7 +85,9 @@ export async function authorize(
   if (!found) throw new ApiError('unauthorized', 'Sign in, or send a valid API token');
   ctx.caller = { actor: found.actor, via: found.via };
   const who = { ...found, actor: await actorOnTarget(home.knex, found.actor, target) };
-  // This credential was just checked; a sign-out forgets it again once the session is gone.
+  // This credential was just checked (as itself, and as it is on this target); a sign-out forgets
+  // it again once the session is gone.
+  rememberCredential(credential, found);
   rememberCredential(key, who);
   ctx.caller = { actor: who.actor, via: who.via };
   if (who.via === 'session' && mutating && !isSameOrigin(req.headers, ownOrigin(req))) {

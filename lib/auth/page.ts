@@ -14,7 +14,7 @@ import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import { credentialKey, recentCredential, rememberCredential } from './recent-credentials';
 import { pageTarget, PageTargetError } from '../targets/page';
-import type { Target } from '../targets/registry';
+import { targetsSetup, type Target } from '../targets/registry';
 import { actorOnTarget } from './target-roles';
 
 /**
@@ -55,10 +55,24 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
     if (!(err instanceof PageTargetError)) throw err;
   }
   const db = await getDb();
-  const h = await headers();
-  const credential = credentialKey(new Headers({ cookie: h.get('cookie') ?? '' }));
-  const key = credential && `${credential}:page:${target?.name ?? ''}`;
-  if (embeddedBusy(db.target)) return recentCredential(key)?.actor ?? actor;
+  const h = new Headers(await headers());
+  h.delete('authorization');
+  const credential = credentialKey(h);
+  // The same key as the API's (lib/auth/guard.ts): a page and its reads prime each other.
+  const key = credential && `${credential}:${target?.name ?? ''}`;
+  if (embeddedBusy(db.target)) {
+    const recent = recentCredential(key)?.actor;
+    if (recent) return recent;
+    // Without a targets file a role is the same everywhere; with one, the role on this target is
+    // not known while the database is busy, and the page shows no more than a viewer may do.
+    let file: string | null = null;
+    try {
+      file = targetsSetup().file;
+    } catch {
+      // an invalid file: as without one
+    }
+    return file ? { ...actor, role: 'viewer' } : actor;
+  }
   const onTarget = await actorOnTarget(db.knex, actor, target);
   rememberCredential(key, { actor: onTarget, via: 'session' });
   return onTarget;

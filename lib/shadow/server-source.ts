@@ -98,7 +98,10 @@ export async function saveTemplate(admin: Knex, work: ServerDatabase, name: stri
   try {
     await admin.raw('ALTER DATABASE ?? RENAME TO ??', [work.name, name]);
   } catch (err) {
-    if ((err as { code?: string }).code === '42P04') return work.drop(); // already saved by another process
+    // Already saved by another process (or request) meanwhile: PostgreSQL says so as 42P04, or, when
+    // both renames run at the same moment, as a unique violation on pg_database's name index.
+    const code = (err as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return work.drop();
     throw err;
   } finally {
     live.delete(work.name);
