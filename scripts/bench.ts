@@ -3,6 +3,7 @@
 // npm run bench -- --against postgresql://.../db
 // npm run bench -- --outage
 // npm run bench -- --embedded
+// npm run bench -- --targets
 // Benchmarks against the PostgreSQL in DATABASE_URL, in a scratch database of its own (created and
 // dropped here; the role needs CREATEDB): the generator's load, then the vector health page, the
 // evaluations area and the migrations console on the data it loaded. Each figure is printed with a
@@ -14,6 +15,8 @@
 // --outage: time to 503 with the database frozen, refused and stopped, time to recover, and the
 // audit chain's verification speed (scripts/bench/outage.ts).
 // --embedded: one query's cost on the embedded database through its gate (scripts/bench/embedded.ts).
+// --targets: one dashboard serving several targets: a request naming one, the matrix with a target
+// that never answers, copying a target's audit rows home (scripts/bench/targets.ts).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import knex from 'knex';
@@ -26,6 +29,7 @@ import { SCALES, type ScaleName } from '../lib/generator/scales';
 import { benchMigrations } from './bench/migrations';
 import { embeddedBenchmarks } from './bench/embedded';
 import { outageBenchmarks } from './bench/outage';
+import { targetsBenchmarks } from './bench/targets';
 import { benchShadow, driftBenchmarks } from './bench/shadow';
 import { EVALUATION_SECTIONS, evaluationBenchmarks, type EvaluationSection } from './bench-evaluations';
 import { fmt, speed, table, type Result } from './bench-result';
@@ -36,6 +40,7 @@ const USAGE = `Usage: npm run bench -- [--scale small|medium|large] [--easy] [--
        npm run bench -- --against postgresql://.../db
        npm run bench -- --outage
        npm run bench -- --embedded
+       npm run bench -- --targets
 
 Benchmarks against the PostgreSQL in DATABASE_URL (the role needs CREATEDB), each figure beside a
 baseline measured in the same run (see BENCHMARKS.md).
@@ -55,6 +60,8 @@ baseline measured in the same run (see BENCHMARKS.md).
                   as found and recommended) and --truth-queries N (the per-query exact baseline)
   --outage        time to 503 with the database frozen, refused and stopped, and time to recover
   --embedded      one query on the embedded database, replies sent at once against Nagle's delay
+  --targets       several targets in one dashboard: a request naming one, the matrix with one that
+                  never answers, and copying a target's audit rows into the home trail
   --help          this text
 Page timings in the browser: npm run bench:pages -- --help. Bundle sizes: npm run bundle-budget.`;
 
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
         only: { type: 'string' },
         outage: { type: 'boolean', default: false },
         embedded: { type: 'boolean', default: false },
+        targets: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
   }
   if (values.outage) return outage();
   if (values.embedded) return embedded();
+  if (values.targets) return targets();
   const scaleName = values.scale as ScaleName;
   if (!['small', 'medium', 'large'].includes(scaleName)) throw new Error(`--scale must be small, medium or large\n\n${USAGE}`);
   const adminUrl = process.env.DATABASE_URL;
@@ -216,6 +225,14 @@ async function main(): Promise<void> {
 async function embedded(): Promise<void> {
   const results = await embeddedBenchmarks();
   console.log(`Strata embedded database benchmarks: ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(table(results));
+}
+
+async function targets(): Promise<void> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL must name the PostgreSQL to benchmark (the role needs CREATEDB).');
+  const results = await targetsBenchmarks(adminUrl);
+  console.log(`Strata targets benchmarks: ${os.cpus().length} cores, Node ${process.version}`);
   console.log(table(results));
 }
 

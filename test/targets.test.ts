@@ -184,6 +184,10 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     const a = Object.fromEntries(again.targets.map((x) => [x.name, x]));
     // Still unreachable since the first failure, not since the latest.
     expect(a.archive!.unreachableSince).toBe(t.archive!.unreachableSince);
+    // The silent one is looked at again in the background; the read says so, with the last reason,
+    // instead of waiting its whole time limit again.
+    expect(a.replica).toMatchObject({ reachable: false, unreachableSince: t.replica!.unreachableSince });
+    expect(a.replica!.error).toMatch(/answer.*\(looking again now\)$/i);
     expect(Date.parse(a.archive!.unreachableSince!)).toBeLessThanOrEqual(Date.parse(again.asOf));
   }, 60_000);
 

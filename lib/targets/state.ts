@@ -46,8 +46,36 @@ export async function targetKnex(target: Target): Promise<Knex> {
   return peerKnex(target.url);
 }
 
-/** One target's applied migrations, within PEER_BOUNDS (this dashboard's own database within its usual bounds). */
+/** How long a read waits on a target that did not answer last time before answering with that. */
+export const KNOWN_UNREACHABLE_WAIT_MS = 250;
+
+const lookingAgain = ((globalThis as { __strataTargetProbes?: Map<string, Promise<TargetRead>> }).__strataTargetProbes ??= new Map());
+const lastError = ((globalThis as { __strataTargetErrors?: Map<string, string> }).__strataTargetErrors ??= new Map());
+
+/**
+ * One target's applied migrations, within PEER_BOUNDS (this dashboard's own database within its
+ * usual bounds). A target that did not answer last time is looked at again in the background, and
+ * a read waits for that at most KNOWN_UNREACHABLE_WAIT_MS before it says "unreachable since …" with
+ * the last reason: one silent target costs the others' answers its full time limit once, not on
+ * every read.
+ */
 export async function readTarget(target: Target, config: StrataConfig): Promise<TargetRead> {
+  const since = unreachable.get(target.name);
+  if (!since) return readNow(target, config);
+  const t0 = performance.now();
+  let probe = lookingAgain.get(target.name);
+  if (!probe) {
+    probe = readNow(target, config).finally(() => lookingAgain.delete(target.name));
+    lookingAgain.set(target.name, probe);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const quick = await Promise.race([probe, new Promise<null>((r) => (timer = setTimeout(() => r(null), KNOWN_UNREACHABLE_WAIT_MS)))]).finally(() => clearTimeout(timer));
+  if (quick) return quick;
+  const error = `${lastError.get(target.name) ?? 'it did not answer'} (looking again now)`;
+  return { target, ok: false, ms: Math.round(performance.now() - t0), error, unreachableSince: since.toISOString() };
+}
+
+async function readNow(target: Target, config: StrataConfig): Promise<TargetRead> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   try {
@@ -61,12 +89,14 @@ export async function readTarget(target: Target, config: StrataConfig): Promise<
       }),
     ]).finally(() => clearTimeout(timer));
     unreachable.delete(target.name);
+    lastError.delete(target.name);
     return { target, ok: true, ms: ms(), applied };
   } catch (err) {
     const since = unreachable.get(target.name) ?? new Date();
     unreachable.set(target.name, since);
     const failure = err instanceof TargetTimeoutError ? null : databaseFailure(err);
     const error = failure ? failure.reason : (err as Error).message;
+    lastError.set(target.name, error);
     return { target, ok: false, ms: ms(), error, unreachableSince: since.toISOString() };
   }
 }
