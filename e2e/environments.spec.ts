@@ -201,6 +201,13 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await expect(allowed).toContainText('001_env_t.js was applied on Staging from this same file');
     await expectAccessible(page);
 
+    // The overview of staging: its own database, where its URL comes from, and every target's card.
+    await page.goto(`${server.url}/?target=staging`);
+    await expect(page.getByTestId('database-name')).toHaveText(names[1]!);
+    await expect(page.getByTestId('database-kind')).toHaveText('External (E2E_STAGING_URL)');
+    await expect(page.getByTestId('overview-targets').getByTestId('target-card')).toHaveCount(3);
+    await expect(page.locator('[data-testid="overview-targets"] [data-target="production"] [data-testid="behind"]')).toHaveText('1 behind Staging');
+
     // A target the file does not name: said, and no page of another database shown in its place.
     await page.goto(`${server.url}/migrations?target=nowhere`);
     await expect(page.getByText(/there is no target named "nowhere"/)).toBeVisible();

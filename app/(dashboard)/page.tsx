@@ -2,7 +2,7 @@ import { OverviewView } from '@/components/overview/overview-view';
 import { DbError } from '@/components/ui/db-error';
 import { getOverview, type Overview } from '@/lib/diagnostics/overview';
 import { busyMessage, embeddedBusy } from '@/lib/db/embedded-busy';
-import { pageDb } from '@/lib/targets/page';
+import { hasTargetsFile, pageDb, pageUrlSource } from '@/lib/targets/page';
 import { log } from '@/lib/log';
 import { requirePageActor } from '@/lib/auth/page';
 
@@ -23,7 +23,7 @@ export default async function OverviewPage() {
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">Overview</h1>
-      {overview ? <OverviewView overview={overview} /> : <DbError what="the overview" busy={busy && busyMessage(busy)} />}
+      {overview ? <OverviewView overview={overview} source={await pageUrlSource()} targets={hasTargetsFile()} /> : <DbError what="the overview" busy={busy && busyMessage(busy)} />}
     </>
   );
 }

@@ -22,7 +22,7 @@ const CELL: Record<MatrixCell['status'], { word: string; className: string }> = 
   unknown: { word: 'Unknown', className: 'text-slate-500 dark:text-slate-400' },
 };
 
-function TargetCard({ t, previous }: { t: TargetState; previous: TargetState | null }) {
+export function TargetCard({ t, previous }: { t: TargetState; previous: TargetState | null }) {
   return (
     <li className="rounded border border-slate-300 p-3 text-sm dark:border-slate-700" style={{ borderTopColor: t.color, borderTopWidth: 4 }} data-testid="target-card" data-target={t.name}>
       <p className="font-semibold">

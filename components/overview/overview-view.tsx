@@ -2,8 +2,10 @@ import Link from '@/components/ui/target-link';
 import { DriftCard } from '@/components/migrations/drift-card';
 import { Card, Facts, Notice } from '@/components/ui/card';
 import type { Overview } from '@/lib/diagnostics/overview';
+import { TargetsSummary } from './targets-summary';
 
-export function OverviewView({ overview: o }: { overview: Overview }) {
+/** `source`: where this database's URL comes from (a variable's name), for an external one. */
+export function OverviewView({ overview: o, source = 'DATABASE_URL', targets = false }: { overview: Overview; source?: string; targets?: boolean }) {
   const vectorMissing = !o.vector.installedVersion && !o.vector.availableVersion;
   return (
     <div className="grid max-w-4xl gap-6">
@@ -15,7 +17,7 @@ export function OverviewView({ overview: o }: { overview: Overview }) {
             [
               'Kind',
               <span key="kind" data-testid="database-kind">
-                {o.kind === 'embedded' ? 'Embedded (PGlite)' : 'External (DATABASE_URL)'}
+                {o.kind === 'embedded' ? 'Embedded (PGlite)' : `External (${source})`}
               </span>,
             ],
             ...(o.dataDir ? ([['Data folder', <code key="dir">{o.dataDir}</code>]] as [string, React.ReactNode][]) : []),
@@ -70,6 +72,7 @@ export function OverviewView({ overview: o }: { overview: Overview }) {
         </p>
       </Card>
       <DriftCard />
+      {targets && <TargetsSummary />}
     </div>
   );
 }

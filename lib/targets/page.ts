@@ -34,6 +34,27 @@ export const pageTarget = cache(async (): Promise<Target | null> => {
   }
 });
 
+/**
+ * Where the page's database URL comes from, for an external one: the target's variable, or for
+ * the home database the variable that named it.
+ */
+export async function pageUrlSource(): Promise<string> {
+  const t = await pageTarget().catch(() => null);
+  if (t && !t.current) return t.urlEnv;
+  if (process.env.STRATA_HOME_DATABASE_URL?.trim()) return 'STRATA_HOME_DATABASE_URL';
+  if (process.env.DATABASE_URL?.trim()) return 'DATABASE_URL';
+  return t?.urlEnv ?? 'DATABASE_URL';
+}
+
+/** Whether there is a (valid) targets file. */
+export function hasTargetsFile(): boolean {
+  try {
+    return !!targetsSetup().file;
+  } catch {
+    return false;
+  }
+}
+
 /** The database of the page's target. */
 export async function pageDb(): Promise<Db> {
   return targetDb(await pageTarget());
