@@ -169,6 +169,7 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await page.getByRole('button', { name: 'Run pending (1)' }).click();
     const onStaging = page.getByRole('dialog', { name: 'Run pending migrations' });
     // Staging is not protected: no rule to show, and the plan says which target it is for.
+    await expect(onStaging.getByTestId('plan-target')).toHaveText('On Staging', { timeout: 60_000 });
     await expect(onStaging.getByTestId('promotion-verdict')).toHaveCount(0);
     await onStaging.getByRole('button', { name: 'Run 1 migration' }).click();
     await expect(page.getByTestId('run-panel').getByTestId('run-status')).toHaveText('Succeeded', { timeout: 60_000 });
@@ -196,6 +197,7 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await expect(page.getByTestId('target-bar')).toContainText('Production · protected');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Migrations', exact: true }).click();
     await page.getByRole('button', { name: 'Run pending (1)' }).click();
+    await expect(page.getByRole('dialog', { name: 'Run pending migrations' }).getByTestId('plan-target')).toHaveText('On Production (protected)', { timeout: 60_000 });
     const allowed = page.getByRole('dialog', { name: 'Run pending migrations' }).getByTestId('promotion-verdict');
     await expect(allowed).toHaveAttribute('data-verdict', 'allowed', { timeout: 60_000 });
     await expect(allowed).toContainText('001_env_t.js was applied on Staging from this same file');

@@ -96,6 +96,14 @@ export function PlanDialog({
       <h2 id="plan-title" className="mb-1 text-xl font-bold">
         {title}
       </h2>
+      {plan?.target && (
+        // Which database this changes, in its colour: one dashboard serves several.
+        <p className="mb-2 text-sm font-semibold" data-testid="plan-target">
+          <span className="mr-1 inline-block h-2.5 w-2.5 rounded-full align-middle" style={{ background: plan.target.color }} aria-hidden />
+          On {plan.target.label}
+          {plan.target.protected ? ' (protected)' : ''}
+        </p>
+      )}
       <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
         Strata previews each migration on the live database, inside a transaction that is rolled back, where it can, and on a shadow database (a scratch database it builds from the migration
         files and throws away). Each migration below says how it was previewed.
