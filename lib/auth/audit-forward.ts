@@ -10,9 +10,9 @@ import type { Knex } from 'knex';
 import type { Db } from '../db/knex';
 import { databaseKey } from '../db/database-key';
 import { databaseFailure } from '../db/failure';
-import { PEER_BOUNDS } from '../db/peers';
+import { withinPeerBounds } from '../db/peers';
 import { GENESIS_HASH } from './audit-chain';
-import { targetLabel } from './audit';
+import { targetLabel, type AuditRow } from './audit';
 import type { Forwarded } from '../schemas/audit-forwarding';
 
 export type { Forwarded };
@@ -22,37 +22,13 @@ const ROUND_ROWS = 2_000;
 
 export type ForwardSource = { name: string; label: string; db: Db };
 
-type SourceRow = {
-  seq: string;
-  hash: string;
-  at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string;
-  role: string | null;
-  action: string;
-  outcome: string;
-  target_database: string;
-  request_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-};
+/** A row of the target's trail as copied: the stored columns, and its place and hash in that chain. */
+type SourceRow = Omit<AuditRow, 'id'> & { actor_id: string | null; seq: string; hash: string };
 
 type Cursor = { target_name: string; database: string; last_seq: string; last_hash: string; problem: string | null };
 
 async function cursorOf(home: Knex, name: string): Promise<Cursor | null> {
   return ((await home('strata.audit_forwarding').where({ target_name: name }).first()) as Cursor | undefined) ?? null;
-}
-
-function withinBounds<T>(p: Promise<T>): Promise<T> {
-  const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not answer within ${limit / 1000} s`)), limit);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** Copies one target's new audit rows into the home trail; never throws (a problem is in the answer). */
@@ -67,7 +43,7 @@ export async function forwardAudit(home: Db, source: ForwardSource): Promise<For
 
   let rows: SourceRow[];
   try {
-    rows = await withinBounds(
+    rows = await withinPeerBounds(
       (async () => {
         if (lastSeq > 0) {
           const at = (await source.db.knex('strata.audit_events').where({ seq: lastSeq }).first('hash')) as { hash: string } | undefined;
@@ -86,6 +62,7 @@ export async function forwardAudit(home: Db, source: ForwardSource): Promise<For
           .limit(ROUND_ROWS + 1)
           .select('seq', 'hash', 'at', 'actor_type', 'actor_id', 'actor_label', 'role', 'action', 'outcome', 'target_database', 'request_id', 'ip', 'details')) as SourceRow[];
       })(),
+      (message) => new Error(message),
     );
   } catch (err) {
     if (err instanceof TrailRewritten) {

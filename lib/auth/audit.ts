@@ -41,7 +41,8 @@ export async function recordAudit(db: AuditDb, entry: AuditEntry): Promise<void>
   });
 }
 
-type AuditRow = {
+/** A row of strata.audit_events as the list reads it. */
+export type AuditRow = {
   id: string;
   at: Date;
   actor_type: string;

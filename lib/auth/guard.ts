@@ -7,7 +7,7 @@ import type { Caller } from '../api/handler';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import { getDb, type Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
-import { activeTarget, servedHere, targetDb } from '../targets/scope';
+import { activeTarget, ofTargetsFile, servedHere, targetDb } from '../targets/scope';
 import { targetsSetup, type Target } from '../targets/registry';
 import { authenticate, type Authenticated } from './actor';
 import { getAuth } from './auth';
@@ -84,7 +84,7 @@ export async function authorize(
   const found = await authenticate(home.knex, auth, config, req.headers);
   if (!found) throw new ApiError('unauthorized', 'Sign in, or send a valid API token');
   ctx.caller = { actor: found.actor, via: found.via };
-  const who = { ...found, actor: await actorOnTarget(home.knex, found.actor, target) };
+  const who = { ...found, actor: await actorOnTarget(home.knex, found.actor, ofTargetsFile(target)) };
   // This credential was just checked (as itself, and as it is on this target); a sign-out forgets
   // it again once the session is gone.
   rememberCredential(credential, found);

@@ -16,6 +16,7 @@ import { credentialKey, recentCredential, rememberCredential } from './recent-cr
 import { pageTarget, PageTargetError } from '../targets/page';
 import { targetsSetup, type Target } from '../targets/registry';
 import { actorOnTarget } from './target-roles';
+import { ofTargetsFile } from '../targets/scope';
 
 /**
  * The signed-in user for this request with their own role, or null; computed once per request.
@@ -73,7 +74,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
     }
     return file ? { ...actor, role: 'viewer' } : actor;
   }
-  const onTarget = await actorOnTarget(db.knex, actor, target);
+  const onTarget = await actorOnTarget(db.knex, actor, ofTargetsFile(target));
   rememberCredential(key, { actor: onTarget, via: 'session' });
   return onTarget;
 });

@@ -17,6 +17,18 @@ const quiet: Knex.Config['log'] = {
 /** How long reading a peer may take in all, connecting included. */
 export const PEER_BOUNDS = { connectMs: 3_000, statementMs: 5_000, idleMs: 60_000 } as const;
 
+/** `work`, or the error `onTimeout` makes once PEER_BOUNDS' connect and statement times have passed. */
+export function withinPeerBounds<T>(work: Promise<T>, onTimeout: (message: string) => Error): Promise<T> {
+  const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout(`did not answer within ${limit / 1000} s`)), limit);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 const holder = globalThis as { __strataPeers?: Map<string, Knex> };
 const peers = (holder.__strataPeers ??= new Map<string, Knex>());
 

@@ -50,6 +50,15 @@ export function activeTarget(): Target | null {
   }
 }
 
+/** `target` when it is one of a targets file's (roles and token scopes are per target of the file); null for the one implicit target. */
+export function ofTargetsFile(target: Target | null): Target | null {
+  try {
+    return target && targetsSetup().file ? target : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether this dashboard can connect to `t`: its own target, or one whose URL variable is set here. */
 export function servedHere(t: Target): boolean {
   return t.current || !!t.url;

@@ -4,7 +4,7 @@ import 'server-only';
 import type { Knex } from 'knex';
 import type { StrataConfig } from '../config';
 import { getDb } from '../db/knex';
-import { peerKnex, PEER_BOUNDS } from '../db/peers';
+import { peerKnex, withinPeerBounds } from '../db/peers';
 import { databaseFailure } from '../db/failure';
 import type { Target } from './registry';
 
@@ -80,14 +80,7 @@ async function readNow(target: Target, config: StrataConfig): Promise<TargetRead
   const ms = () => Math.round(performance.now() - t0);
   try {
     const k = await targetKnex(target);
-    const limit = PEER_BOUNDS.connectMs + PEER_BOUNDS.statementMs;
-    let timer: NodeJS.Timeout | undefined;
-    const applied = await Promise.race([
-      readApplied(k, config.migrationsTable),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TargetTimeoutError(`did not answer within ${limit / 1000} s`)), limit);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const applied = await withinPeerBounds(readApplied(k, config.migrationsTable), (m) => new TargetTimeoutError(m));
     unreachable.delete(target.name);
     lastError.delete(target.name);
     return { target, ok: true, ms: ms(), applied };
