@@ -108,3 +108,22 @@ describe('the home database and the target a request acts on by default', () => 
     expect(targetsSetup({ PROD_URL: urls.PROD_URL, STRATA_HOME_DATABASE_URL: 'postgresql://u@meta:5432/strata' }, dir).defaultTarget?.name).toBe('production');
   });
 });
+
+describe('STRATA_TARGET', () => {
+  it('refuses to serve a target through the home connection when its own variable names another database', () => {
+    const dir = dirWith({
+      targets: [
+        { name: 'staging', label: 'Staging', color: '#d97706', urlEnv: 'STAGING_URL' },
+        { name: 'production', label: 'Production', color: '#dc2626', urlEnv: 'PROD_URL', protected: true },
+      ],
+    });
+    const env = { STRATA_TARGET: 'staging', STAGING_URL: 'postgresql://u@db:5432/staging', DATABASE_URL: 'postgresql://u@prod:5432/app', PROD_URL: 'postgresql://u@prod:5432/app' };
+    expect(() => targetsSetup(env, dir)).toThrow(TargetsFileError);
+    expect(() => targetsSetup(env, dir)).toThrow(
+      'STRATA_TARGET is "staging", but STAGING_URL names another database than the home one (DATABASE_URL): requests on Staging would change the wrong database. Unset STRATA_TARGET, or make the two the same.',
+    );
+    // The same database under two spellings is fine; so is a target whose variable is not set here.
+    expect(targetsSetup({ ...env, STAGING_URL: 'postgresql://u@prod/app' }, dir).current?.name).toBe('staging');
+    expect(targetsSetup({ STRATA_TARGET: 'staging', DATABASE_URL: 'postgresql://u@db:5432/staging' }, dir).current?.name).toBe('staging');
+  });
+});

@@ -19,6 +19,7 @@ import { compareTargets } from '../lib/targets/compare';
 import { readMatrix } from '../lib/targets/matrix';
 import { checkPromotion } from '../lib/targets/promotion';
 import { targetsSetup } from '../lib/targets/registry';
+import { closeTargetDbs, findTarget, inTarget } from '../lib/targets/scope';
 import { TargetsFileError } from '../lib/targets/config';
 import { fileFacts } from '../lib/migrations/files';
 import { StrataMigrationSource } from '../lib/migrations/source';
@@ -42,11 +43,15 @@ let config: StrataConfig;
 let blackHole: net.Server;
 const saved = { ...process.env };
 
+// The target the next calls act on, as a request's `?target=` names it (production, this
+// dashboard's own database, when none is named).
+let acting = 'production';
 function as(target: string) {
-  process.env.STRATA_TARGET = target;
+  acting = target;
 }
+const act = <T>(fn: () => Promise<T>): Promise<T> => inTarget(findTarget(acting), fn);
 async function run(db: typeof dev, actor: typeof operator | typeof admin, expected: string[], override?: { reason: string }, backup?: { id: string; takenAt: string }) {
-  return (await startRun(db, config, actor, { kind: 'latest', expected, override, backup }, meta)).done;
+  return (await act(() => startRun(db, config, actor, { kind: 'latest', expected, override, backup }, meta))).done;
 }
 const TARGETS = [
   { name: 'development', label: 'Development', color: '#0284c7', urlEnv: 'T_DEV_URL' },
@@ -107,6 +112,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await closeTargetDbs();
     await closePeers();
     await closeDb();
     blackHole?.close();
@@ -119,7 +125,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     process.env.STRATA_TARGET = 'nowhere';
     expect(() => targetsSetup()).toThrow(TargetsFileError);
     expect(() => targetsSetup()).toThrow(/STRATA_TARGET is "nowhere", which is not a target of .*development, staging, production/);
-    as('production');
+    delete process.env.STRATA_TARGET;
   });
 
   it('shows every migration on every target, exactly, and the one applied from two different files', async () => {
@@ -193,7 +199,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
 
   it('on production, refuses what did not run on staging from the same file, and names the rule', async () => {
     const pending = await Promise.all((await new StrataMigrationSource(config.migrationsDir).getMigrations()).filter((f) => f.file !== '001_a.js').map(fileFacts));
-    const check = await checkPromotion(config, pending);
+    const check = await act(() => checkPromotion(config, pending));
     expect(check.applies && check.verdicts.map((v) => [v.name, v.verdict])).toEqual([
       ['002_b.js', 'allowed'],
       ['003_c.js', 'not_on_previous'],
@@ -206,7 +212,7 @@ describe.skipIf(mode !== 'postgres')('environments', () => {
     expect((await prod.knex('knex_migrations').pluck('name')).sort()).toEqual(['001_a.js']);
     // Staging or development as the dashboard's target: no rule applies there.
     as('staging');
-    expect(await checkPromotion(config, pending)).toMatchObject({ applies: false, why: 'Staging is not protected: migrations may run here before anywhere else.' });
+    expect(await act(() => checkPromotion(config, pending))).toMatchObject({ applies: false, why: 'Staging is not protected: migrations may run here before anywhere else.' });
     as('production');
   });
 

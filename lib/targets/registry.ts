@@ -53,6 +53,14 @@ export function targetsSetup(env: Record<string, string | undefined> = process.e
     if (wanted) {
       currentIndex = read.targets.findIndex((t) => t.name === wanted);
       if (currentIndex < 0) throw new TargetsFileError(`STRATA_TARGET is "${wanted}", which is not a target of ${read.file} (${read.targets.map((t) => t.name).join(', ')})`);
+      // The named target is served through the home connection: its own URL, when set, must be that database.
+      const named = read.targets[currentIndex]!;
+      const own = env[named.urlEnv]?.trim();
+      if (own && home && !sameDatabase(own, home)) {
+        throw new TargetsFileError(
+          `STRATA_TARGET is "${wanted}", but ${named.urlEnv} names another database than the home one (${env.STRATA_HOME_DATABASE_URL?.trim() ? 'STRATA_HOME_DATABASE_URL' : 'DATABASE_URL'}): requests on ${named.label} would change the wrong database. Unset STRATA_TARGET, or make the two the same.`,
+        );
+      }
     } else {
       // The target whose database is the home one: by its variable, else by its URL.
       if (!env.STRATA_HOME_DATABASE_URL?.trim()) currentIndex = read.targets.findIndex((t) => t.urlEnv === 'DATABASE_URL');
