@@ -41,6 +41,8 @@ export const POLICY: Record<string, Policy> = {
   'DELETE /api/tokens/[id]': { access: 'admin', ok: 404, sample: '/api/tokens/999999999', home: true },
   'GET /api/audit': { access: 'admin', ok: 200 },
   'POST /api/audit/verify': { access: 'admin', ok: 200 },
+  // The canned `{}` names no target to resume.
+  'POST /api/audit/forwarding': { access: 'admin', ok: 400, home: true },
   // Any other path under /api: a JSON 404 for every method and caller.
   ...Object.fromEntries(
     ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [`${m} /api/[...path]`, { access: 'public' as const, ok: 404, sample: '/api/no-such-endpoint', crossOrigin: 404 }]),

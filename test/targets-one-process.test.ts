@@ -31,7 +31,7 @@ const staging = freshTestDatabase();
 const prod = freshTestDatabase();
 
 type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Routes = Record<'signIn' | 'migrations' | 'latest' | 'runs' | 'user' | 'users' | 'tokens' | 'audit' | 'verify', { GET?: Handler; POST?: Handler; PATCH?: Handler }>;
+type Routes = Record<'signIn' | 'migrations' | 'latest' | 'runs' | 'user' | 'users' | 'tokens' | 'audit' | 'verify' | 'resume', { GET?: Handler; POST?: Handler; PATCH?: Handler }>;
 let routes: Routes;
 const ORIGIN = 'http://strata.test';
 const saved = { ...process.env };
@@ -49,6 +49,7 @@ type Answer = {
   events: AuditEvent[];
   forwarding: Forwarded[];
   report: { ok: boolean; rows: number };
+  resumed: { target: string; was: { seq: number; hash: string }; after: number; keptAtHome: number };
 };
 
 type Person = { email: string; password: string; id: string; cookie: string };
@@ -138,6 +139,7 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
       tokens: await import('../app/api/tokens/route'),
       audit: await import('../app/api/audit/route'),
       verify: await import('../app/api/audit/verify/route'),
+      resume: await import('../app/api/audit/forwarding/route'),
     } as unknown as Routes;
     people.admin = await makeUser('admin', 'admin');
     people.second = await makeUser('admin', 'second');
@@ -324,6 +326,22 @@ describe.skipIf(mode !== 'postgres')('one dashboard serving three targets', () =
     expect(await dev.knex('strata.audit_events').whereRaw(`details->>'action' = 'test.after' OR action = 'test.after'`).count<{ count: string }[]>()).toEqual([{ count: '0' }]);
     // Production still copies.
     expect(read.body.forwarding.find((f) => f.target === 'production')!.problem).toBeNull();
+
+    // An admin resumes: copying goes on after the last row both trails share; what was copied stays.
+    const copiedBefore = Number((await dev.knex('strata.audit_events').whereRaw(`details->'forwarded'->>'from' = 'staging'`).count<{ n: string }[]>({ n: '*' }))[0]!.n);
+    const notYet = await call(routes.resume.POST, '/api/audit/forwarding', { cookie: people.admin.cookie, body: { resume: 'production' } });
+    expect(notYet.status).toBe(409);
+    expect(notYet.body.error.message).toBe('Copying from Production has not stopped: there is nothing to resume.');
+    const resumed = await call(routes.resume.POST, '/api/audit/forwarding', { cookie: people.admin.cookie, body: { resume: 'staging' } });
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    expect(resumed.body.resumed).toMatchObject({ target: 'staging', was: { seq: Number(last.seq) }, after: Number(last.seq) - 1, keptAtHome: 1 });
+    const next = await call(routes.audit.GET, '/api/audit', { cookie: people.admin.cookie });
+    // The rewritten row (as it is now) and the one after it.
+    expect(next.body.forwarding.find((f) => f.target === 'staging')).toMatchObject({ copied: 2, problem: null });
+    expect(Number((await dev.knex('strata.audit_events').whereRaw(`details->'forwarded'->>'from' = 'staging'`).count<{ n: string }[]>({ n: '*' }))[0]!.n)).toBe(copiedBefore + 2);
+    expect(next.body.events.find((e) => e.action === 'audit.copy_resumed')).toMatchObject({ actorLabel: people.admin.email, target: 'staging' });
+    // A viewer may not.
+    expect((await call(routes.resume.POST, '/api/audit/forwarding', { cookie: people.mixed.cookie, body: { resume: 'staging' } })).status).toBe(403);
     expect(read.body.forwarding.find((f) => f.target === 'broken')!.problem).toMatch(/^Broken could not be read: the server refused the connection/);
   });
 });

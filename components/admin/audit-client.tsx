@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from '@/components/ui/target-link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent } from 'react';
@@ -20,6 +20,36 @@ const OUTCOME_STYLE: Record<string, string> = {
   denied: 'text-amber-800 dark:text-amber-300',
 };
 
+/** Goes on copying from a target whose trail was rewritten, after the last row both trails share. */
+function ResumeCopy({ target, label }: { target: string; label: string }) {
+  const qc = useQueryClient();
+  const resume = useMutation({
+    mutationFn: () => apiFetch<{ resumed: { after: number; keptAtHome: number } }>('/api/audit/forwarding', { method: 'POST', body: { resume: target } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['audit'] }),
+  });
+  const ask = () => {
+    if (
+      window.confirm(
+        `Go on copying from ${label}, after the last row its trail and this one still share? The rows copied before stay here (they happened, whatever ${label} holds now); its rows after that point are copied as they are now, and this is recorded in the trail.`,
+      )
+    )
+      resume.mutate();
+  };
+  return (
+    <div className="mt-2">
+      <Button onClick={ask} disabled={resume.isPending}>
+        Resume copying from {label}
+      </Button>
+      {resume.isSuccess && (
+        <p role="status" className="mt-1">
+          Copying from {label} goes on after its row {resume.data.resumed.after}; {resume.data.resumed.keptAtHome} row{resume.data.resumed.keptAtHome === 1 ? '' : 's'} copied before and no longer there as they were stay here.
+        </p>
+      )}
+      {resume.isError && <ErrorText>{resume.error.message}</ErrorText>}
+    </div>
+  );
+}
+
 /** How the home trail's copy of the other targets' rows went, as this read found it. */
 function Gathered({ forwarding }: { forwarding: Forwarded[] }) {
   const problems = forwarding.filter((f) => f.problem);
@@ -32,7 +62,10 @@ function Gathered({ forwarding }: { forwarding: Forwarded[] }) {
       </p>
       {problems.map((f) => (
         <Notice key={f.target} tone="error">
-          Not copied from {f.label}: {f.problem}
+          <p>
+            Not copied from {f.label}: {f.problem}
+          </p>
+          {/rewritten|cut/.test(f.problem ?? '') && <ResumeCopy target={f.target} label={f.label} />}
         </Notice>
       ))}
     </div>

@@ -7,6 +7,7 @@ import 'server-only';
 // them), inserts the rows and moves the cursor. So each row arrives once, in the target's order;
 // a target whose row at the cursor no longer carries the hash copied is reported, not copied from.
 import type { Knex } from 'knex';
+import { ApiError } from '../api/errors';
 import type { Db } from '../db/knex';
 import { databaseKey } from '../db/database-key';
 import { databaseFailure } from '../db/failure';
@@ -113,4 +114,50 @@ export async function forwardAudit(home: Db, source: ForwardSource): Promise<For
 
 class TrailRewritten extends Error {
   override name = 'TrailRewritten';
+}
+
+export type Resumed = {
+  target: string;
+  /** The cursor before: the last row copied, by its number and hash there. */
+  was: { seq: number; hash: string };
+  /** The last row both trails still share; copying goes on after it. 0: none (from the start). */
+  after: number;
+  /** Rows copied before that the target no longer has as they were: kept in the home trail. */
+  keptAtHome: number;
+};
+
+/**
+ * Copying from a target whose trail was reported rewritten (often a restore from a backup) goes
+ * on after the last row both trails still share. The rows copied before stay in the home trail:
+ * they happened, whatever the target holds now. 409 when copying from that target has not stopped.
+ */
+export async function resumeForwarding(home: Db, source: ForwardSource): Promise<Resumed> {
+  const cursor = await cursorOf(home.knex, source.name);
+  if (!cursor?.problem) throw new ApiError('conflict', `Copying from ${source.label} has not stopped: there is nothing to resume.`);
+  const lastSeq = Number(cursor.last_seq);
+  // What home copied from this target, and what the target holds now, up to the cursor.
+  const copied = (await home.knex('strata.audit_events')
+    .whereRaw(`details->'forwarded'->>'from' = ?`, [source.name])
+    .select(home.knex.raw(`(details->'forwarded'->>'seq')::bigint AS seq`), home.knex.raw(`details->'forwarded'->>'hash' AS hash`))) as Array<{ seq: string; hash: string }>;
+  const there = (await withinPeerBounds(
+    source.db.knex('strata.audit_events').where('seq', '<=', lastSeq).select('seq', 'hash'),
+    (message) => new Error(`${source.label} could not be read: ${message}`),
+  )) as Array<{ seq: string; hash: string }>;
+  const now = new Map(there.map((r) => [Number(r.seq), r.hash]));
+  let after = 0;
+  let afterHash = GENESIS_HASH;
+  for (const r of copied) {
+    const seq = Number(r.seq);
+    if (seq > after && now.get(seq) === r.hash) {
+      after = seq;
+      afterHash = r.hash;
+    }
+  }
+  const keptAtHome = copied.filter((r) => Number(r.seq) > after).length;
+  await home.knex.transaction(async (trx) => {
+    const locked = (await trx('strata.audit_forwarding').where({ target_name: source.name }).forUpdate().first()) as Cursor | undefined;
+    if (!locked?.problem || Number(locked.last_seq) !== lastSeq) throw new ApiError('conflict', `Copying from ${source.label} changed meanwhile; look at the audit page again.`);
+    await trx('strata.audit_forwarding').where({ target_name: source.name }).update({ last_seq: after, last_hash: afterHash, problem: null });
+  });
+  return { target: source.name, was: { seq: lastSeq, hash: cursor.last_hash }, after, keptAtHome };
 }

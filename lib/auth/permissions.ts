@@ -26,3 +26,5 @@ export const mayTerminateSession = atLeast('admin', 'end a database session');
 export const mayManageUsers = atLeast('admin', 'manage users');
 export const mayManageTokens = atLeast('admin', 'manage API tokens');
 export const mayReadAudit = atLeast('admin', 'read the audit trail');
+/** Go on copying a target's audit rows home after its trail was reported rewritten. */
+export const mayResumeAuditCopy = atLeast('admin', "resume copying a target's audit trail");

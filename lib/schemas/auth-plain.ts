@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'request.refused',
   'audit.refusals_suppressed',
   'audit.verify',
+  'audit.copy_resumed',
   'migrations.latest',
   'migrations.rollback',
   'migrations.rollback_requested',

@@ -80,6 +80,11 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/** Resuming the copy of a target's audit rows into the home trail: the target's name. */
+export const auditForwardingBodySchema = z.strictObject({
+  resume: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'is not a target name'),
+});
+
 /** Verifying the audit chain takes no parameters; the body is `{}`. */
 export const auditVerifyBodySchema = z.strictObject({});
 
