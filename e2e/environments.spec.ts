@@ -210,6 +210,27 @@ test('a protected target shows its colour, the matrix, the rule in the plan, and
     await expect(page.getByTestId('overview-targets').getByTestId('target-card')).toHaveCount(3);
     await expect(page.locator('[data-testid="overview-targets"] [data-target="production"] [data-testid="behind"]')).toHaveText('1 behind Staging');
 
+    // The home trail gathers staging's rows; a rewritten staging trail stops the copy until an admin resumes it.
+    await page.goto(`${server.url}/admin/audit`);
+    await expect(page.getByTestId('audit-gathered')).toContainText('This trail gathers those of Development, Staging');
+    await expect(page.getByTestId('audit-target').filter({ hasText: 'staging' }).first()).toBeVisible();
+    const stagingTrail = knexFactory({ client: 'pg', connection: url(names[1]!), pool: { min: 0, max: 1 } });
+    try {
+      const lastRow = (await stagingTrail('strata.audit_events').orderBy('seq', 'desc').first('seq')) as { seq: string };
+      await stagingTrail.raw('ALTER TABLE strata.audit_events DISABLE TRIGGER USER');
+      await stagingTrail('strata.audit_events').where({ seq: lastRow.seq }).update({ hash: 'f'.repeat(64) });
+      await stagingTrail.raw('ALTER TABLE strata.audit_events ENABLE TRIGGER USER');
+    } finally {
+      await stagingTrail.destroy();
+    }
+    await page.reload();
+    const gathered = page.getByTestId('audit-gathered');
+    await expect(gathered).toContainText(/Not copied from Staging: the trail on Staging \(.+\) no longer holds the row copied as number \d+/);
+    page.once('dialog', (d) => void d.accept());
+    await gathered.getByRole('button', { name: 'Resume copying from Staging' }).click();
+    await expect(gathered).toContainText(/Copying from Staging goes on after its row \d+; 1 row copied before and no longer there as it was stays here\./);
+    await expect(page.getByTestId('audit-row').filter({ hasText: 'audit.copy_resumed' })).toHaveCount(1);
+
     // A target the file does not name: said, and no page of another database shown in its place.
     await page.goto(`${server.url}/migrations?target=nowhere`);
     await expect(page.getByText(/there is no target named "nowhere"/)).toBeVisible();

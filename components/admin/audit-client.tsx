@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from '@/components/ui/target-link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import type { FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { apiFetch } from '@/components/api-client';
 import { Card, Notice } from '@/components/ui/card';
 import { Button, ErrorText, INPUT } from '@/components/ui/controls';
@@ -21,11 +21,15 @@ const OUTCOME_STYLE: Record<string, string> = {
 };
 
 /** Goes on copying from a target whose trail was rewritten, after the last row both trails share. */
-function ResumeCopy({ target, label }: { target: string; label: string }) {
+function ResumeCopy({ target, label, onResumed }: { target: string; label: string; onResumed: (said: string) => void }) {
   const qc = useQueryClient();
   const resume = useMutation({
     mutationFn: () => apiFetch<{ resumed: { after: number; keptAtHome: number } }>('/api/audit/forwarding', { method: 'POST', body: { resume: target } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['audit'] }),
+    onSuccess: ({ resumed: r }) => {
+      const kept = r.keptAtHome === 1 ? '1 row copied before and no longer there as it was stays here' : `${r.keptAtHome} rows copied before and no longer there as they were stay here`;
+      onResumed(`Copying from ${label} goes on after its row ${r.after}; ${kept}.`);
+      void qc.invalidateQueries({ queryKey: ['audit'] });
+    },
   });
   const ask = () => {
     if (
@@ -40,11 +44,6 @@ function ResumeCopy({ target, label }: { target: string; label: string }) {
       <Button onClick={ask} disabled={resume.isPending}>
         Resume copying from {label}
       </Button>
-      {resume.isSuccess && (
-        <p role="status" className="mt-1">
-          Copying from {label} goes on after its row {resume.data.resumed.after}; {resume.data.resumed.keptAtHome} row{resume.data.resumed.keptAtHome === 1 ? '' : 's'} copied before and no longer there as they were stay here.
-        </p>
-      )}
       {resume.isError && <ErrorText>{resume.error.message}</ErrorText>}
     </div>
   );
@@ -52,6 +51,7 @@ function ResumeCopy({ target, label }: { target: string; label: string }) {
 
 /** How the home trail's copy of the other targets' rows went, as this read found it. */
 function Gathered({ forwarding }: { forwarding: Forwarded[] }) {
+  const [resumed, setResumed] = useState<string | null>(null);
   const problems = forwarding.filter((f) => f.problem);
   const copied = forwarding.filter((f) => f.copied > 0);
   return (
@@ -65,9 +65,10 @@ function Gathered({ forwarding }: { forwarding: Forwarded[] }) {
           <p>
             Not copied from {f.label}: {f.problem}
           </p>
-          {/rewritten|cut/.test(f.problem ?? '') && <ResumeCopy target={f.target} label={f.label} />}
+          {/rewritten|cut/.test(f.problem ?? '') && <ResumeCopy target={f.target} label={f.label} onResumed={setResumed} />}
         </Notice>
       ))}
+      {resumed && <p role="status">{resumed}</p>}
     </div>
   );
 }
