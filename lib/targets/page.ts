@@ -46,6 +46,19 @@ export async function pageUrlSource(): Promise<string> {
   return t?.urlEnv ?? 'DATABASE_URL';
 }
 
+/**
+ * The targets of the file, by name and label, for the pages that set roles and token scopes on
+ * them; none without a (valid) file (the layout says what is wrong with an invalid one).
+ */
+export function targetChoices(): { name: string; label: string }[] {
+  try {
+    const setup = targetsSetup();
+    return setup.file ? setup.targets.map((t) => ({ name: t.name, label: t.label })) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Whether there is a (valid) targets file. */
 export function hasTargetsFile(): boolean {
   try {

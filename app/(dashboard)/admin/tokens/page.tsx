@@ -7,20 +7,14 @@ import { requirePageActor } from '@/lib/auth/page';
 import { mayManageTokens } from '@/lib/auth/permissions';
 import { listTokens } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db/knex';
-import { targetsSetup } from '@/lib/targets/registry';
+import { targetChoices } from '@/lib/targets/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
   const actor = await requirePageActor('/admin/tokens', { home: true });
-  let targets: { name: string; label: string }[] = [];
-  try {
-    const setup = targetsSetup();
-    if (setup.file) targets = setup.targets.map((t) => ({ name: t.name, label: t.label }));
-  } catch {
-    // An invalid targets file is said by the layout; scoping tokens waits for a valid one.
-  }
+  const targets = targetChoices();
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold">API tokens</h1>
