@@ -7,8 +7,8 @@ import type { Caller } from '../api/handler';
 import { busyError, embeddedBusy } from '../db/embedded-busy';
 import { getDb, type Db } from '../db/knex';
 import type { Actor } from '../schemas/auth';
-import { activeTarget, ofTargetsFile, servedHere, targetDb } from '../targets/scope';
-import { targetsSetup, type Target } from '../targets/registry';
+import { activeTarget, ofTargetsFile, targetDb } from '../targets/scope';
+import { servedHere, validTargetsSetup, type Target } from '../targets/registry';
 import { authenticate, type Authenticated } from './actor';
 import { getAuth } from './auth';
 import { readAuthConfig } from './config';
@@ -101,9 +101,5 @@ export async function authorize(
 
 /** How many targets this dashboard serves (a role is named with its target only when there are several). */
 function targetsServed(): number {
-  try {
-    return targetsSetup().targets.filter(servedHere).length;
-  } catch {
-    return 1;
-  }
+  return validTargetsSetup()?.targets.filter(servedHere).length ?? 1;
 }

@@ -14,7 +14,7 @@ import { getAuth } from './auth';
 import { readAuthConfig } from './config';
 import { credentialKey, recentCredential, rememberCredential } from './recent-credentials';
 import { pageTarget, PageTargetError } from '../targets/page';
-import { targetsSetup, type Target } from '../targets/registry';
+import { validTargetsSetup, type Target } from '../targets/registry';
 import { actorOnTarget } from './target-roles';
 import { ofTargetsFile } from '../targets/scope';
 
@@ -66,13 +66,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
     if (recent) return recent;
     // Without a targets file a role is the same everywhere; with one, the role on this target is
     // not known while the database is busy, and the page shows no more than a viewer may do.
-    let file: string | null = null;
-    try {
-      file = targetsSetup().file;
-    } catch {
-      // an invalid file: as without one
-    }
-    return file ? { ...actor, role: 'viewer' } : actor;
+    return validTargetsSetup()?.file ? { ...actor, role: 'viewer' } : actor;
   }
   const onTarget = await actorOnTarget(db.knex, actor, ofTargetsFile(target));
   rememberCredential(key, { actor: onTarget, via: 'session' });

@@ -4,8 +4,8 @@ import 'server-only';
 import { forwardAudit, type Forwarded } from '../auth/audit-forward';
 import { databaseFailure } from '../db/failure';
 import type { Db } from '../db/knex';
-import { targetsSetup, type Target } from './registry';
-import { servedHere, targetDb } from './scope';
+import { servedHere, validTargetsSetup, type Target } from './registry';
+import { targetDb } from './scope';
 
 /**
  * Whether a request reads the home database's trail, the one that gathers the others: when it
@@ -16,14 +16,9 @@ export function readsHomeTrail(named: string | null, target: Target | null): boo
 }
 
 export async function gatherAudit(home: Db): Promise<Forwarded[]> {
-  let targets: Target[];
-  try {
-    const setup = targetsSetup();
-    if (!setup.file) return [];
-    targets = setup.targets.filter((t) => servedHere(t) && !t.current);
-  } catch {
-    return [];
-  }
+  const setup = validTargetsSetup();
+  if (!setup?.file) return [];
+  const targets = setup.targets.filter((t) => servedHere(t) && !t.current);
   return Promise.all(
     targets.map(async (t): Promise<Forwarded> => {
       try {

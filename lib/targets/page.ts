@@ -5,7 +5,7 @@ import { headers } from 'next/headers';
 import { cache } from 'react';
 import type { Db } from '../db/knex';
 import { TARGET_HEADER } from './param';
-import { targetsSetup, type Target } from './registry';
+import { validTargetsSetup, type Target } from './registry';
 import { targetDb, targetFromParam } from './scope';
 
 /** A page URL that names a target this dashboard does not know or cannot reach. */
@@ -21,11 +21,7 @@ export const pageTarget = cache(async (): Promise<Target | null> => {
   const name = await pageTargetName();
   if (name === null) {
     // An invalid targets file is said by the layout; the pages of this dashboard's own database still work.
-    try {
-      return targetsSetup().defaultTarget;
-    } catch {
-      return null;
-    }
+    return validTargetsSetup()?.defaultTarget ?? null;
   }
   try {
     return targetFromParam(name);
@@ -51,21 +47,13 @@ export async function pageUrlSource(): Promise<string> {
  * them; none without a (valid) file (the layout says what is wrong with an invalid one).
  */
 export function targetChoices(): { name: string; label: string }[] {
-  try {
-    const setup = targetsSetup();
-    return setup.file ? setup.targets.map((t) => ({ name: t.name, label: t.label })) : [];
-  } catch {
-    return [];
-  }
+  const setup = validTargetsSetup();
+  return setup?.file ? setup.targets.map((t) => ({ name: t.name, label: t.label })) : [];
 }
 
 /** Whether there is a (valid) targets file. */
 export function hasTargetsFile(): boolean {
-  try {
-    return !!targetsSetup().file;
-  } catch {
-    return false;
-  }
+  return !!validTargetsSetup()?.file;
 }
 
 /** The database of the page's target. */

@@ -79,8 +79,26 @@ export function targetsSetup(env: Record<string, string | undefined> = process.e
   return setup;
 }
 
+/**
+ * The setup, or null when the targets file is invalid: for what works on without it (requests that
+ * name no target act on the home database; the layout and GET /api/targets say what is wrong).
+ */
+export function validTargetsSetup(): TargetsSetup | null {
+  try {
+    return targetsSetup();
+  } catch (err) {
+    if (err instanceof TargetsFileError) return null;
+    throw err;
+  }
+}
+
+/** Whether this dashboard can connect to `t`: its own target, or one whose URL variable is set here. */
+export function servedHere(t: Target): boolean {
+  return t.current || !!t.url;
+}
+
 export function targetInfo(t: Target): TargetInfo {
-  return { name: t.name, label: t.label, color: t.color, protected: t.protected, current: t.current, served: t.current || !!t.url, urlEnv: t.urlEnv, dashboardUrl: t.dashboardUrl ?? null };
+  return { name: t.name, label: t.label, color: t.color, protected: t.protected, current: t.current, served: servedHere(t), urlEnv: t.urlEnv, dashboardUrl: t.dashboardUrl ?? null };
 }
 
 /** The target before `t` in the promotion order, if any. */

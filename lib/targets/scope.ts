@@ -19,7 +19,7 @@ import { knexConfig } from '../db/knex-config';
 import { ensureStrataSchema } from '../db/strata-schema';
 import type { DbTarget } from '../db/target';
 import { log } from '../log';
-import { targetsSetup, type Target } from './registry';
+import { servedHere, targetsSetup, validTargetsSetup, type Target } from './registry';
 
 export { TARGET_HEADER, TARGET_PARAM } from './param';
 
@@ -43,26 +43,15 @@ export function activeTarget(): Target | null {
   if (named) return named;
   // An invalid targets file: requests that name no target act on this dashboard's own database,
   // as they did before there was a file; the rules that need the file say what is wrong with it.
-  try {
-    return targetsSetup().defaultTarget;
-  } catch {
-    return null;
-  }
+  return validTargetsSetup()?.defaultTarget ?? null;
 }
 
 /** `target` when it is one of a targets file's (roles and token scopes are per target of the file); null for the one implicit target. */
 export function ofTargetsFile(target: Target | null): Target | null {
-  try {
-    return target && targetsSetup().file ? target : null;
-  } catch {
-    return null;
-  }
+  return target && validTargetsSetup()?.file ? target : null;
 }
 
-/** Whether this dashboard can connect to `t`: its own target, or one whose URL variable is set here. */
-export function servedHere(t: Target): boolean {
-  return t.current || !!t.url;
-}
+export { servedHere };
 
 /**
  * The target named `name`, served here; a 404 naming the targets there are when there is none of
@@ -133,14 +122,7 @@ function urlOf(target: Target): string {
 
 /** The connection with the target's name on it, when there is a targets file (audit rows carry it). */
 function named(target: Target | null, db: Db): Db {
-  if (!target) return db;
-  let file: string | null = null;
-  try {
-    file = targetsSetup().file;
-  } catch {
-    // An invalid file: no names.
-  }
-  return file ? { ...db, targetName: target.name } : db;
+  return ofTargetsFile(target) ? { ...db, targetName: target!.name } : db;
 }
 
 /** The connection to `target` for work that takes minutes (plans, rebuilds): without the read bounds. */
@@ -154,11 +136,7 @@ export async function targetWorkDb(target: Target | null): Promise<Db> {
   return named(target, await entry.work);
 }
 
-/** The connection for the current request's target. */
-export function requestDb(): Promise<Db> {
-  return targetDb(activeTarget());
-}
-
+/** The connection for work that takes minutes on the current request's target. */
 export function requestWorkDb(): Promise<Db> {
   return targetWorkDb(activeTarget());
 }
